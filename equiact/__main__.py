@@ -1,0 +1,5 @@
+import sys
+
+from equiact.cli.main import main
+
+sys.exit(main())

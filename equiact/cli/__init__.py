@@ -1,0 +1,1 @@
+"""Command-line interface: ``equiact SUBCOMMAND ...`` (see ``equiact --help``)."""
