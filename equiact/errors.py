@@ -50,7 +50,7 @@ class UnknownNameError(InvalidInputError, KeyError):
 
 
 class ActivationError(InvalidInputError):
-    """An activation cannot be evaluated: it raises, returns the wrong shape or non-finite values."""
+    """An activation cannot be evaluated: it raises, or returns a bad shape or non-finite values."""
 
 
 class ClosureLimitError(EquiactError, RuntimeError):
@@ -82,7 +82,8 @@ def unknown_name(kind: str, name: str, known) -> UnknownNameError:
     import difflib
 
     known = sorted(known)
-    close = difflib.get_close_matches(str(name).lower(), [k.lower() for k in known], n=3, cutoff=0.5)
+    lowered = [k.lower() for k in known]
+    close = difflib.get_close_matches(str(name).lower(), lowered, n=3, cutoff=0.5)
     close = [k for k in known if k.lower() in close]
     hint = ""
     if close:
