@@ -1,0 +1,120 @@
+"""``equiact check`` and ``equiact activations``: exit codes, JSON, errors, lazy imports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from equiact.cli.main import main
+
+
+def run_cli(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_builtin_refused_and_accepted(capsys):
+    code, out, _ = run_cli(capsys, "check", "--group", "C4", "--rep", "rotation",
+                           "--activation", "relu")
+    assert code == 1
+    assert out.startswith("NOT ADMISSIBLE")
+    assert "Witness" in out and "Reason:" in out
+    code, out, _ = run_cli(capsys, "check", "--group", "C4", "--rep", "rotation",
+                           "--activation", "tanh")
+    assert code == 0 and out.startswith("ADMISSIBLE")
+
+
+def test_matrices_file_json(tmp_path, capsys):
+    path = tmp_path / "z2.json"
+    path.write_text(json.dumps({"generators": [[[0, 2], ["1/2", 0]]]}))
+    code, out, _ = run_cli(capsys, "check", "--matrices", str(path), "--activation", "tanh",
+                           "--json")
+    data = json.loads(out)
+    assert code == 1 and data["admissible"] is False
+    assert data["T"]["label"] == "<2>"
+    assert data["witness"]["generator"] == 0
+    assert len(data["witness"]["x"]) == 2
+    code, out, _ = run_cli(capsys, "check", "--matrices", str(path), "--activation", "relu",
+                           "--json")
+    data = json.loads(out)
+    assert code == 0 and data["admissible"] is True and data["witness"] is None
+
+
+def test_sympy_expression_activation(tmp_path, capsys):
+    path = tmp_path / "neg2.json"
+    path.write_text(json.dumps({"generators": [[[-2]]]}))
+    expr = "Piecewise((x*(2 + sin(pi*log(x, 2))), x > 0), (x*(2 - sin(pi*log(-x, 2))), True))"
+    code, out, _ = run_cli(capsys, "check", "--matrices", str(path), "--activation", expr,
+                           "--json")
+    data = json.loads(out)
+    assert code == 0, data["reason"]
+    assert data["activation"]["T"]["label"] == "<-2>"
+
+
+def test_lie_algebra_file(tmp_path, capsys):
+    path = tmp_path / "so2.json"
+    path.write_text(json.dumps({"lie_algebra": [[[0, -1], [1, 0]]]}))
+    code, out, _ = run_cli(capsys, "check", "--matrices", str(path), "--activation", "tanh")
+    assert code == 1 and "invariant" in out
+
+
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        ("{not json", "not valid JSON"),
+        ('{"generators": []}', "has no matrices"),
+        ('{"generators": [[[1, 2, 3], [4, 5, 6]]]}', "2x3"),
+        ('{"generators": [[[1, 0], [0, 1]], [[1]]]}', "generator 1"),
+        ('{"generators": [[[1, 1], [1, 1]]]}', "invertible"),
+        ('{"generators": [[[1, "foo("], [0, 1]]]}', "foo("),
+        ('{"gens": [[[1]]]}', "unknown keys"),
+    ],
+)
+def test_bad_matrices_exit_2(tmp_path, capsys, content, fragment):
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    code, out, err = run_cli(capsys, "check", "--matrices", str(path), "--activation", "relu")
+    assert code == 2
+    assert fragment in err
+    assert "Traceback" not in err
+
+
+def test_unknown_activation_suggests(capsys):
+    code, _, err = run_cli(capsys, "check", "--group", "C4", "--rep", "rotation",
+                           "--activation", "relux")
+    assert code == 2 and "relu" in err
+
+
+def test_unknown_group_and_missing_rep(capsys):
+    code, _, err = run_cli(capsys, "check", "--group", "Z9000x", "--rep", "rotation",
+                           "--activation", "relu")
+    assert code == 2 and "Z9000x" in err
+    code, _, err = run_cli(capsys, "check", "--activation", "relu")
+    assert code == 2 and "--group" in err
+
+
+def test_activations_listing(capsys):
+    code, out, _ = run_cli(capsys, "activations", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    names = {row["name"] for row in rows}
+    assert {"relu", "tanh", "sigmoid", "gelu"} <= names
+
+
+def test_check_does_not_import_torch_or_gap(tmp_path):
+    """`equiact check` must answer quickly: torch and GAP stay unimported."""
+    code = (
+        "import sys\n"
+        "from equiact.cli.main import main\n"
+        "rc = main(['check', '--group', 'C4', '--rep', 'rotation', '--activation', 'tanh'])\n"
+        "print('MODULES', 'torch' in sys.modules, any(m.startswith('sage') for m in sys.modules))\n"
+        "sys.exit(rc)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "MODULES False False" in proc.stdout
