@@ -21,7 +21,7 @@ recomputed in float64 before it is reported.
 >>> decide(rot90, "tanh").admissible
 True
 >>> verdict = decide(rot90, "relu")
->>> verdict.admissible, verdict.witness.generator, verdict.witness.error > 0.5
+>>> verdict.admissible, verdict.witness.generator, verdict.witness.error > 0.1
 (False, 0, True)
 """
 
@@ -149,8 +149,9 @@ class Verdict:
         rep, act = self.representation, self.activation
         head = "ADMISSIBLE" if self.admissible else "NOT ADMISSIBLE"
         kind = "exact" if rep.exact else "float"
+        title = " ".join(p for p in (rep.group_name, rep.name) if p) or "the representation"
         lines = [
-            f"{head}: {act.name} on {rep.name or 'the representation'} "
+            f"{head}: {act.name} on {title} "
             f"(dim {rep.dim}, {len(rep.generators)} generator(s)"
             + (f", {len(rep.lie_algebra)} Lie algebra generator(s)" if rep.lie_algebra else "")
             + f", {kind})",
@@ -257,13 +258,21 @@ def commutation_error(fn, M: np.ndarray, x: np.ndarray) -> tuple[float, np.ndarr
 
 
 # ------------------------------------------------------------------------- the decision
+_SEVERITY = {"row": 0, "lie": 1, "entry": 2, "row_sum": 3}
+_KIND_WORDS = {
+    "row": "rows with several nonzero entries",
+    "lie": "Lie algebra generators outside the admitted Lie algebra",
+    "entry": "entries outside T_f",
+    "row_sum": "rows not summing to 1",
+}
 def decide(representation, activation, *, tol: float = DEFAULT_TOLERANCE, seed: int = 0) -> Verdict:
     """Decide whether the point-wise ``activation`` is equivariant for ``representation``.
 
     ``representation`` is a :class:`~equiact.representation.Representation` (or a list of
-    generator matrices). ``activation`` is anything :func:`equiact.activations.analyze_activation` accepts (a name
-    such as ``"leaky_relu(0.2)"``, a sympy expression, a torch module or function, a callable) or
-    an :class:`~equiact.activations.ActivationProfile`. ``tol`` applies to float matrices only;
+    generator matrices). ``activation`` is anything that
+    :func:`equiact.activations.analyze_activation` accepts (a name such as
+    ``"leaky_relu(0.2)"``, a sympy expression, a torch module or function, a callable) or an
+    :class:`~equiact.activations.ActivationProfile`. ``tol`` applies to float matrices only;
     exact matrices are decided exactly.
 
     >>> from equiact.representation import Representation
@@ -272,7 +281,6 @@ def decide(representation, activation, *, tol: float = DEFAULT_TOLERANCE, seed: 
     (True, False)
     """
     from equiact.activations import ActivationProfile, analyze_activation
-
     from equiact.representation import Representation
 
     profile = activation if isinstance(activation, ActivationProfile) else analyze_activation(
@@ -326,7 +334,7 @@ def decide(representation, activation, *, tol: float = DEFAULT_TOLERANCE, seed: 
                     violations.append(Violation(
                         "entry", g, False, i, (j,), str(t),
                         f"entry ({i}, {j}) of generator {g} is {t}, which is not in "
-                        f"T_f = {Tf.label}: {profile.name}0({t} x) != {t} {profile.name}0(x)",
+                        f"T_f = {Tf.label}: {_scaled(profile.name, t)}",
                     ))
 
     lie_diag_nonzero = False
@@ -361,6 +369,7 @@ def decide(representation, activation, *, tol: float = DEFAULT_TOLERANCE, seed: 
     maximal = _maximal_group(profile)
     bias = _fixed_vectors(rep, tol)
 
+    violations.sort(key=lambda v: _SEVERITY[v.kind])
     witness = None
     check: dict = {}
     if violations:
@@ -385,6 +394,14 @@ def decide(representation, activation, *, tol: float = DEFAULT_TOLERANCE, seed: 
         witness=witness,
         check=check,
     )
+
+
+def _scaled(name: str, t) -> str:
+    """``f0(t x) != t f0(x)`` with t = -1 written as a sign."""
+    t = str(t)
+    if t == "-1":
+        return f"{name}0(-x) != -{name}0(x)"
+    return f"{name}0({t} x) != {t} {name}0(x)"
 
 
 def _lie_allowed(profile, is_diag: bool, rows_zero: bool) -> bool:
@@ -472,40 +489,47 @@ def _fixed_vectors(rep, tol: float) -> np.ndarray:
 
 # ------------------------------------------------------------------------- witnesses
 def _scalar_candidates(rng) -> np.ndarray:
-    mags = np.logspace(-3, 3, 37)
+    mags = np.concatenate([[1.0, 2.0, 0.5, 3.0], np.logspace(-3, 3, 37)])
     rand = np.exp(rng.uniform(np.log(1e-3), np.log(1e3), 64))
     both = np.concatenate([mags, rand])
     return np.concatenate([both, -both, [0.0]])
 
 
 def _find_witness(profile, rep, violations, rng) -> Witness | None:
+    """Search inputs for a clear violation; prefer inputs of magnitude near 1."""
     fn = profile.numpy_fn
     gens = rep.numeric_generators()
     lies = rep.numeric_lie_algebra()
-    best = None
+    found = []  # (error, violation, M, x)
     for v in violations:
         if v.lie:
-            X = lies[v.generator]
             from scipy.linalg import expm
 
-            mats = [expm(s * X) for s in (1.0, 0.5, math.pi / 2, 0.1)]
+            mats = [expm(s * lies[v.generator]) for s in (1.0, 0.5, math.pi / 2, 0.1)]
         else:
             mats = [gens[v.generator]]
         for M in mats:
             for x in _vector_candidates(v, M, rng):
-                err, lhs, rhs = commutation_error(fn, M, x)
-                if best is None or err > best[0]:
-                    best = (err, v, M, x, lhs, rhs)
-        if best is not None and best[0] > 10 * WITNESS_TOLERANCE:
+                err = commutation_error(fn, M, x)[0]
+                if err > WITNESS_TOLERANCE:
+                    found.append((err, v, M, x))
+        if found and max(f[0] for f in found) > 1e3 * WITNESS_TOLERANCE:
             break
-    if best is None:
+    if not found:
         return None
-    err, v, M, x, lhs, rhs = best
+    best = max(f[0] for f in found)
+    clear = [f for f in found if f[0] >= 0.5 * best]
+
+    def magnitude(f):
+        peak = float(np.max(np.abs(f[3]), initial=0.0))
+        return abs(math.log10(peak)) if peak > 0 else 0.0
+
+    _, v, M, x = min(clear, key=magnitude)
     # Re-verify from scratch before reporting.
-    err2, lhs2, rhs2 = commutation_error(fn, M, x)
-    if not err2 > WITNESS_TOLERANCE:
+    err, lhs, rhs = commutation_error(fn, M, x)
+    if not err > WITNESS_TOLERANCE:
         return None
-    return Witness(v.generator, v.lie, M, x, lhs2, rhs2, err2, WITNESS_TOLERANCE)
+    return Witness(v.generator, v.lie, M, x, lhs, rhs, err, WITNESS_TOLERANCE)
 
 
 def _vector_candidates(v: Violation, M: np.ndarray, rng):
@@ -551,9 +575,9 @@ def _negative_reason(profile, violations, witness) -> str:
     name = profile.name
     if first.kind == "entry":
         why = (
-            f"{name} tolerates only scalings in T_f = {profile.T.label} "
-            f"({profile.T.activation_class} functions), so a monomial matrix commutes with the "
-            f"point-wise {name} only if its nonzero entries lie in T_f; "
+            f"{name} tolerates only the scalings t in T_f = {profile.T.label} (f0 = f - f(0) "
+            f"is {profile.T.activation_class}), so a monomial matrix commutes with point-wise "
+            f"{name} only if its nonzero entries lie in T_f; "
         )
     elif first.kind == "row":
         why = (
@@ -575,7 +599,13 @@ def _negative_reason(profile, violations, witness) -> str:
         )
     text = why + first.text + "."
     if len(violations) > 1:
-        text += f" ({len(violations) - 1} further violation(s) of the same kind or others.)"
+        counts: dict[str, int] = {}
+        for v in violations:
+            counts[v.kind] = counts.get(v.kind, 0) + 1
+        ordered = sorted(counts.items(), key=lambda kv: _SEVERITY[kv[0]])
+        text += " Violations in all: " + "; ".join(
+            f"{_KIND_WORDS[k]}: {n}" for k, n in ordered
+        ) + "."
     if witness is None:
         text += (
             " No numeric witness above tolerance was found, so the refusal rests on the "

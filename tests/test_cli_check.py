@@ -67,7 +67,7 @@ def test_lie_algebra_file(tmp_path, capsys):
     [
         ("{not json", "not valid JSON"),
         ('{"generators": []}', "has no matrices"),
-        ('{"generators": [[[1, 2, 3], [4, 5, 6]]]}', "2x3"),
+        ('{"generators": [[[1, 2, 3], [4, 5, 6]]]}', "(2, 3)"),
         ('{"generators": [[[1, 0], [0, 1]], [[1]]]}', "generator 1"),
         ('{"generators": [[[1, 1], [1, 1]]]}', "invertible"),
         ('{"generators": [[[1, "foo("], [0, 1]]]}', "foo("),
@@ -100,7 +100,7 @@ def test_unknown_group_and_missing_rep(capsys):
 def test_activations_listing(capsys):
     code, out, _ = run_cli(capsys, "activations", "--json")
     assert code == 0
-    rows = json.loads(out)
+    rows = json.loads(out)["activations"]
     names = {row["name"] for row in rows}
     assert {"relu", "tanh", "sigmoid", "gelu"} <= names
 
