@@ -1,0 +1,112 @@
+"""``equiact coords``: a basis in which a point-wise activation is equivariant, or why not.
+
+Exit status 0 when a basis exists, 1 when not (the smallest admissible extension is shown),
+2 on bad input.
+"""
+
+from __future__ import annotations
+
+import json
+
+from equiact.cli.common import add_representation_arguments, load_representation
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "coords",
+        help="find coordinates making a point-wise activation equivariant (or the smallest "
+        "admissible extension)",
+        description=(
+            "Find a basis in which the representation acts by matrices the point-wise "
+            "activation commutes with: permutation (non-odd f), signed permutation (odd f), "
+            "unit row sums (affine f with f(0) != 0), anything (linear f). If none exists, "
+            "say why and give the smallest admissible representation containing it with an "
+            "equivariant embedding. Exit status: 0 basis found, 1 none exists, 2 bad input."
+        ),
+    )
+    add_representation_arguments(p)
+    p.add_argument("--activation", required=True, metavar="ACT",
+                   help="catalogue name (relu, tanh, ...) or a sympy expression in x")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--save", metavar="FILE.npz",
+                   help="save basis, generators_in_basis, perms, signs (and the extension's "
+                   "embedding) as float64/int arrays in an .npz file")
+    p.add_argument("--tol", type=float, default=1e-9, help="tolerance for float matrices")
+    p.add_argument("--closure-limit", type=int, default=100_000,
+                   help="largest group order enumerated (default 100000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random intertwiner")
+    p.set_defaults(run=run)
+
+
+def _fmt(m) -> str:
+    import numpy as np
+    import sympy as sp
+
+    if isinstance(m, np.ndarray):
+        rows = [" ".join(f"{x:10.6g}" for x in row) for row in m.tolist()]
+    else:
+        rows = [" ".join(f"{str(sp.sympify(x)):>10}" for x in m.row(i)) for i in range(m.rows)]
+    return "\n".join("    " + r for r in rows)
+
+
+def run(args) -> int:
+    from equiact.coordinates import admissible_coordinates
+
+    rep = load_representation(args)
+    res = admissible_coordinates(rep, args.activation, closure_limit=args.closure_limit,
+                                 tol=args.tol, seed=args.seed)
+    if args.save:
+        _save(args.save, res)
+    if args.json:
+        print(json.dumps(res.to_json(), indent=2, default=str))
+        return 0 if res.exists else 1
+    print(f"activation {res.activation}: needs a {res.target} basis")
+    print(("basis found: " if res.exists else "no basis: ") + res.reason)
+    if res.exists and res.basis is not None and res.method not in ("identity",):
+        print(f"method: {res.method}; residual {res.residual:.3g}")
+        print("basis T (columns are the new basis vectors):")
+        print(_fmt(res.basis))
+        for s in res.decomposition:
+            eps = " with sign character" if s.signed else ""
+            print(f"  orbit of size {s.dimension}: coordinates {s.coordinates}, stabiliser of "
+                  f"order {s.stabilizer_order} ({s.structure}){eps}")
+    ext = res.minimal_extension
+    if ext is not None:
+        if ext.dimension is None:
+            print("smallest admissible extension: none")
+        else:
+            print(f"smallest admissible extension: dimension {ext.dimension}")
+        for d in ext.decomposition:
+            print("  " + ", ".join(f"{k}={v}" for k, v in d.items()))
+        if ext.note:
+            print("  " + ext.note)
+    return 0 if res.exists else 1
+
+
+def _save(path, res) -> None:
+    import numpy as np
+
+    from equiact.errors import InvalidInputError
+    from equiact.exact import to_float_array
+
+    arrays = {"exists": np.array(res.exists)}
+    if res.basis is not None:
+        arrays["basis"] = to_float_array(res.basis) if not isinstance(res.basis, np.ndarray) \
+            else res.basis
+    if res.generators_in_basis is not None:
+        arrays["generators_in_basis"] = np.stack([
+            np.asarray(m, dtype=float) if isinstance(m, np.ndarray) else to_float_array(m)
+            for m in res.generators_in_basis])
+    if res.perms is not None:
+        arrays["perms"], arrays["signs"] = res.perms, res.signs
+    ext = res.minimal_extension
+    if ext is not None and ext.embedding is not None:
+        emb = ext.embedding
+        arrays["extension_embedding"] = emb if isinstance(emb, np.ndarray) else \
+            to_float_array(emb)
+        if ext.perms is not None:
+            arrays["extension_perms"], arrays["extension_signs"] = ext.perms, ext.signs
+    try:
+        np.savez(path, **arrays)
+    except OSError as err:
+        raise InvalidInputError(f"cannot write {path!r}: {err.strerror}") from err

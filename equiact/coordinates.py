@@ -1,0 +1,1000 @@
+"""Admissible coordinates, rescaling, and the smallest admissible extension (THEORY.md 4).
+
+Given a representation ``rho`` (generators in any basis) and an activation ``f``,
+:func:`admissible_coordinates` decides whether some basis makes the point-wise layer
+``x -> f~(x)`` equivariant, and builds it:
+
+* linear ``f``: every basis works (the identity is returned);
+* affine ``f`` with ``f(0) != 0``: the matrices need unit row sums, i.e. a basis whose all-ones
+  vector is a common fixed vector; it exists iff ``rho`` fixes a non-zero vector;
+* odd ``f`` with ``f(0) = 0``: a basis in which ``rho`` acts by signed permutation matrices;
+* every other ``f``: a basis in which ``rho`` acts by permutation matrices.
+
+For the last two the group must be finite after discarding a trivially acting identity
+component. Monomial input is first rescaled by a positive diagonal (the paper's Theorem 2,
+:func:`rescale_monomial`); otherwise characters decide: ``rho`` is (signed) permutation in some
+basis iff its character is a non-negative integer combination of permutation characters
+``1_H^G`` (induced sign characters ``Ind_H^G(eps)``). The basis ``T`` (columns) is then an
+intertwiner ``rho(g) T = T pi(g)`` built from ``eps``-fixed vectors of the stabilisers
+(Frobenius reciprocity), verified exactly for exact input. If no basis exists,
+:func:`minimal_extension` finds the smallest admissible ``pi`` containing ``rho`` and an
+injective ``E`` with ``pi(g) E = E rho(g)``.
+
+>>> from equiact.representation import Representation
+>>> rho = Representation.from_matrices([[[0, 2], ["1/2", 0]]])
+>>> res = admissible_coordinates(rho, "relu")
+>>> res.exists, res.method, res.basis.tolist()
+(True, 'rescaling', [[sqrt(2), 0], [0, sqrt(2)/2]])
+>>> res.generators_in_basis[0].tolist()
+[[0, 1], [1, 0]]
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from equiact.errors import (
+    ClosureLimitError,
+    GroupTheoryError,
+    InvalidInputError,
+    NotFiniteGroupError,
+)
+
+__all__ = [
+    "CoordinatesResult",
+    "MinimalExtension",
+    "Summand",
+    "admissible_coordinates",
+    "minimal_extension",
+    "rescale_monomial",
+    "target_class",
+    "TARGETS",
+    "MAX_EXTENSION_DIM",
+]
+
+#: Matrix classes a basis can be asked to achieve.
+TARGETS = ("any", "unit row sums", "permutation", "signed permutation")
+#: Largest dimension of a (signed) permutation representation built explicitly.
+MAX_EXTENSION_DIM = 20_000
+#: Float tolerance used to read integers (characters, entries) from float data.
+FLOAT_TOL = 1e-6
+
+
+# ====================================================================== results
+@dataclass
+class Summand:
+    """One transitive (signed) G-set ``Ind_H^G(eps)`` inside the found basis.
+
+    ``coordinates`` are the basis indices it occupies; ``stabilizer_generators`` generate the
+    stabiliser ``H`` of the first of them, as matrices in the *original* coordinates; ``sign``
+    holds ``eps`` on those generators (all +1 for permutation summands).
+    """
+
+    coordinates: list
+    stabilizer_order: int
+    stabilizer_generators: list
+    sign: list
+    structure: str = ""
+
+    @property
+    def dimension(self) -> int:
+        return len(self.coordinates)
+
+    @property
+    def signed(self) -> bool:
+        return any(s < 0 for s in self.sign)
+
+    def to_json(self) -> dict:
+        return {
+            "dimension": self.dimension,
+            "coordinates": [int(c) for c in self.coordinates],
+            "stabilizer_order": self.stabilizer_order,
+            "stabilizer_structure": self.structure,
+            "stabilizer_generators": [_matrix_json(m) for m in self.stabilizer_generators],
+            "sign": [int(s) for s in self.sign],
+            "signed": self.signed,
+        }
+
+
+@dataclass
+class MinimalExtension:
+    """The smallest admissible representation ``pi`` containing ``rho``.
+
+    ``pi`` acts on ``R^dimension`` by ``perms``/``signs`` (generator ``i``:
+    ``e_x -> signs[i, x] e_{perms[i, x]}``); ``embedding`` is ``E`` (``dimension x n``, full
+    column rank) with ``pi(g) E = E rho(g)``: ``x -> E x`` maps ``rho`` into ``pi``.
+    ``decomposition`` lists ``(label, dimension, stabiliser order, signed, multiplicity)``.
+    ``dimension`` is ``None`` when no admissible representation contains ``rho`` (a
+    non-trivial identity component) or the search exceeded a limit; ``note`` says which.
+    """
+
+    dimension: int | None
+    target: str
+    decomposition: list
+    perms: np.ndarray | None = None
+    signs: np.ndarray | None = None
+    embedding: object = None
+    residual: float = 0.0
+    note: str = ""
+
+    @property
+    def generators(self) -> list:
+        """``pi(g_i)`` as integer matrices."""
+        if self.perms is None:
+            return []
+        return [_signed_perm_matrix(p, s) for p, s in zip(self.perms, self.signs)]
+
+    def to_json(self) -> dict:
+        return {
+            "dimension": self.dimension,
+            "target": self.target,
+            "decomposition": self.decomposition,
+            "perms": None if self.perms is None else self.perms.tolist(),
+            "signs": None if self.signs is None else self.signs.tolist(),
+            "embedding": None if self.embedding is None else _matrix_json(self.embedding),
+            "residual": self.residual,
+            "note": self.note,
+        }
+
+
+@dataclass
+class CoordinatesResult:
+    """Outcome of :func:`admissible_coordinates`.
+
+    ``basis`` is ``T`` (columns = new basis vectors in old coordinates), so that
+    ``generators_in_basis[i] = T^-1 rho(g_i) T``; exact sympy when the input is exact, else
+    float64 with ``residual`` the largest entry of ``T^-1 rho(g_i) T - pi(g_i)`` (0 for exact).
+    """
+
+    exists: bool
+    target: str
+    activation: str
+    reason: str
+    method: str = ""
+    basis: object = None
+    generators_in_basis: list | None = None
+    perms: np.ndarray | None = None
+    signs: np.ndarray | None = None
+    decomposition: list = field(default_factory=list)
+    residual: float = 0.0
+    exact: bool = False
+    group_order: int | None = None
+    character: list | None = None
+    minimal_extension: MinimalExtension | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "exists": self.exists,
+            "target": self.target,
+            "activation": self.activation,
+            "reason": self.reason,
+            "method": self.method,
+            "exact": self.exact,
+            "group_order": self.group_order,
+            "character": self.character,
+            "basis": None if self.basis is None else _columns_json(self.basis),
+            "generators_in_basis": None if self.generators_in_basis is None else
+            [_matrix_json(m) for m in self.generators_in_basis],
+            "residual": self.residual,
+            "decomposition": [s.to_json() for s in self.decomposition],
+            "minimal_extension": None if self.minimal_extension is None else
+            self.minimal_extension.to_json(),
+        }
+
+
+def _entry_json(x):
+    if isinstance(x, sp.Basic):
+        return int(x) if x.is_Integer else str(x)
+    v = float(x)
+    return int(v) if v.is_integer() and abs(v) < 2**53 else v
+
+
+def _matrix_json(m) -> list:
+    if isinstance(m, np.ndarray):
+        return [[_entry_json(x) for x in row] for row in m.tolist()]
+    return [[_entry_json(m[i, j]) for j in range(m.shape[1])] for i in range(m.shape[0])]
+
+
+def _columns_json(m) -> list:
+    rows = _matrix_json(m)
+    return [list(col) for col in zip(*rows)] if rows else []
+
+
+def _signed_perm_matrix(perm, sign) -> np.ndarray:
+    m = len(perm)
+    out = np.zeros((m, m), dtype=np.int64)
+    out[np.asarray(perm), np.arange(m)] = np.asarray(sign)
+    return out
+
+
+# ====================================================================== targets
+def _profile(activation):
+    from equiact.activations import ActivationProfile, analyze_activation
+
+    if isinstance(activation, ActivationProfile):
+        return activation
+    return analyze_activation(activation)
+
+
+def target_class(activation) -> str:
+    """The matrix class a basis must achieve for ``activation`` (bounded groups).
+
+    >>> [target_class(a) for a in ("identity", "x + 1", "tanh", "relu", "sigmoid")]
+    ['any', 'unit row sums', 'signed permutation', 'permutation', 'permutation']
+    """
+    p = _profile(activation)
+    if p.is_linear:
+        return "any"
+    if p.is_affine:
+        return "unit row sums"
+    if p.zero_at_origin and p.odd_f0:
+        return "signed permutation"
+    return "permutation"
+
+
+# ====================================================================== exact/float helpers
+def _is_zero(x) -> bool:
+    from equiact.exact import _entries_zero
+
+    return _entries_zero(sp.sympify(x))
+
+
+def _simplify_matrix(m) -> sp.ImmutableMatrix:
+    from equiact.exact import canonical_matrix
+
+    return canonical_matrix(sp.Matrix(m))
+
+
+def _exact_nullspace(m: sp.Matrix) -> list:
+    """Basis of the null space of an exact matrix (QQ fast path)."""
+    if m.rows == 0:
+        return [sp.Matrix(sp.eye(m.cols))[:, k] for k in range(m.cols)]
+    if all(x.is_Rational for x in m):
+        from sympy.polys.matrices import DomainMatrix
+
+        dm = DomainMatrix.from_Matrix(m).convert_to(sp.QQ)
+        ns = dm.nullspace().to_Matrix()
+        return [ns[k, :].T for k in range(ns.rows)]
+    from equiact.exact import _entries_zero
+
+    return [sp.Matrix(v) for v in sp.Matrix(m).nullspace(iszerofunc=_entries_zero, simplify=True)]
+
+
+def _float_nullspace(m: np.ndarray, tol: float) -> np.ndarray:
+    """Columns spanning the numerical null space (singular values <= tol * scale)."""
+    n = m.shape[1]
+    if m.shape[0] == 0:
+        return np.eye(n)
+    _, s, vt = np.linalg.svd(m)
+    scale = max(1.0, float(s[0]) if s.size else 1.0)
+    s_full = np.zeros(n)
+    s_full[: s.size] = s
+    return vt[s_full <= tol * scale].T
+
+
+def _exact_rank(m) -> int:
+    from equiact.exact import _exact_rank as rank
+
+    return rank(sp.ImmutableMatrix(m))
+
+
+# ====================================================================== rescaling
+def _monomial_pattern(m, exact: bool, tol: float):
+    """``(perm, entries)`` with ``m[perm[j], j] = entries[j]`` if ``m`` is monomial, else None."""
+    n = m.shape[0]
+    perm, entries = [], []
+    if exact:
+        nz = [[not _is_zero(m[i, j]) for i in range(n)] for j in range(n)]
+    else:
+        scale = max(1e-300, float(np.abs(m).max()))
+        nz = [[abs(m[i, j]) > tol * scale for i in range(n)] for j in range(n)]
+    for j in range(n):
+        rows = [i for i in range(n) if nz[j][i]]
+        if len(rows) != 1:
+            return None
+        perm.append(rows[0])
+        entries.append(m[rows[0], j])
+    if sorted(perm) != list(range(n)):
+        return None
+    return perm, entries
+
+
+def rescale_monomial(generators, tol: float = 1e-9):
+    """Positive diagonal ``D`` with every ``D^-1 M D`` a signed permutation (Theorem 2).
+
+    ``generators``: monomial matrices (exact sympy or float) of a bounded group. Returns
+    ``(d, matrices)`` with ``d`` the diagonal of ``D`` (exact when the input is exact) and the
+    rescaled generators. Normalisation: on each orbit of coordinates the product of the ``d_j``
+    is 1. The paper writes the same change of basis as ``B M B^-1`` with ``B = D^-1``.
+    Raises :class:`NotFiniteGroupError` for an unbounded group (a cycle of coordinates whose
+    entries multiply to a number of modulus != 1) and :class:`InvalidInputError` for
+    non-monomial input.
+
+    >>> d, ms = rescale_monomial([sp.ImmutableMatrix([[0, 2], [sp.Rational(1, 2), 0]])])
+    >>> d, ms[0].tolist()
+    ([sqrt(2), sqrt(2)/2], [[0, 1], [1, 0]])
+    >>> rescale_monomial([sp.ImmutableMatrix([[0, 2], [1, 0]])])
+    Traceback (most recent call last):
+    ...
+    equiact.errors.NotFiniteGroupError: the monomial group is unbounded: ...
+    """
+    gens = list(generators)
+    if not gens:
+        raise InvalidInputError("rescale_monomial needs at least one generator")
+    exact = not isinstance(gens[0], np.ndarray)
+    n = gens[0].shape[0]
+    patterns = []
+    for k, m in enumerate(gens):
+        if m.shape != (n, n):
+            raise InvalidInputError(f"generator {k} has shape {m.shape}, expected {(n, n)}")
+        pat = _monomial_pattern(m, exact, tol)
+        if pat is None:
+            raise InvalidInputError(
+                f"generator {k} is not monomial (each row and column needs exactly one non-zero "
+                "entry); rescaling applies to monomial matrices only"
+            )
+        patterns.append(pat)
+    absval = (lambda x: _simplify_abs(x)) if exact else (lambda x: abs(float(x)))
+    d = [None] * n
+    via = [None] * n
+    for root in range(n):
+        if d[root] is not None:
+            continue
+        d[root] = sp.S.One if exact else 1.0
+        via[root] = (root,)
+        stack, orbit = [root], [root]
+        while stack:
+            j = stack.pop()
+            for perm, entries in patterns:
+                # forward edge j -> perm[j]: d[perm[j]] = |c| d[j]
+                i, c = perm[j], absval(entries[j])
+                if d[i] is None:
+                    d[i] = _canon(c * d[j]) if exact else c * d[j]
+                    via[i] = via[j] + (i,)
+                    stack.append(i)
+                    orbit.append(i)
+            for perm, entries in patterns:  # backward edges into j
+                for src in range(n):
+                    if perm[src] == j and d[src] is None:
+                        c = absval(entries[src])
+                        d[src] = _canon(d[j] / c) if exact else d[j] / c
+                        via[src] = via[j] + (src,)
+                        stack.append(src)
+                        orbit.append(src)
+        # normalise: product over the orbit is 1
+        if exact:
+            prod = _canon(sp.Mul(*[d[j] for j in orbit]))
+            gm = _canon(sp.root(prod, len(orbit))) if prod != 1 else sp.S.One
+            for j in orbit:
+                d[j] = _canon(d[j] / gm)
+        else:
+            gm = math.exp(sum(math.log(d[j]) for j in orbit) / len(orbit))
+            for j in orbit:
+                d[j] = d[j] / gm
+    # verify every edge: |c| d[j] = d[perm[j]]
+    for k, (perm, entries) in enumerate(patterns):
+        for j in range(n):
+            c = absval(entries[j])
+            i = perm[j]
+            ratio = _canon(c * d[j] / d[i]) if exact else c * d[j] / d[i]
+            ok = (ratio == 1 or _is_zero(ratio - 1)) if exact else abs(ratio - 1) <= 1e3 * tol
+            if not ok:
+                raise NotFiniteGroupError(
+                    f"the monomial group is unbounded: following generator {k} from coordinate "
+                    f"{j} to {i} multiplies by |{entries[j]}| but the other path between these "
+                    f"coordinates gives a different scale (ratio {ratio}); a cycle of entries "
+                    "with product of modulus != 1 generates unbounded powers, so no positive "
+                    "rescaling, and no (signed) permutation basis, can exist"
+                )
+    if exact:
+        D = sp.diag(*d)
+        Dinv = sp.diag(*[_canon(1 / x) for x in d])
+        mats = [_simplify_matrix(Dinv * sp.Matrix(m) * D) for m in gens]
+    else:
+        darr = np.array(d, dtype=float)
+        mats = [m * darr[None, :] / darr[:, None] for m in gens]
+    return d, mats
+
+
+def _canon(x):
+    from equiact.exact import canonical
+
+    return canonical(sp.nsimplify(x) if isinstance(x, float) else sp.sympify(x))
+
+
+def _simplify_abs(x):
+    x = sp.sympify(x)
+    if x.is_Rational:
+        return abs(x)
+    val = complex(x.evalf(30))
+    if abs(val.imag) > 1e-20:
+        raise InvalidInputError(f"entry {x} is not real")
+    return _canon(x if val.real > 0 else -x)
+
+
+# ====================================================================== group data
+class _GroupData:
+    """The finite group generated by rho's generators, in GAP, with character values."""
+
+    def __init__(self, rep, closure_limit: int, tol: float):
+        from equiact.gap import GapGroup
+
+        self.rep = rep
+        self.exact = rep.exact
+        self.closure = rep.closure(limit=closure_limit, tol=tol)
+        self.order = self.closure.order
+        self.G = GapGroup.from_matrix_group(self.closure, name=rep.name)
+        self.classes = self.G.conjugacy_classes()
+        self.sizes = [c.size for c in self.classes]
+        self.raw_char = []
+        for c in self.classes:
+            m = self.closure.element(c.element)
+            self.raw_char.append(sp.Matrix(m).trace() if self.exact else float(np.trace(m)))
+
+    def describe_class(self, k: int) -> str:
+        c = self.classes[k]
+        word = self.closure.words[c.element]
+        w = "*".join(f"g{i}" for i in word) if word else "identity"
+        return f"the class of {w} (elements of order {c.order}, {c.size} of them)"
+
+    def integer_character(self, allow_negative: bool):
+        """``(values, None)`` or ``(None, reason)``."""
+        values = []
+        for k, v in enumerate(self.raw_char):
+            if self.exact:
+                num = complex(sp.sympify(v).evalf(30))
+                near = round(num.real)
+                ok = abs(num - near) < 1e-20 and _is_zero(sp.sympify(v) - near)
+                shown = f"{sp.nsimplify(v)} = {num.real:.6g}"
+            else:
+                near = round(v)
+                ok = abs(v - near) <= FLOAT_TOL * max(1, self.rep.dim)
+                shown = f"{v:.6g}"
+            if not ok:
+                return None, (
+                    f"the character value trace rho(g) = {shown} on {self.describe_class(k)} "
+                    "is not an integer; in a (signed) permutation basis every trace is an "
+                    "integer (a signed count of fixed points), so no such basis exists"
+                )
+            if near < 0 and not allow_negative:
+                return None, (
+                    f"the character value trace rho(g) = {near} on {self.describe_class(k)} "
+                    "is negative; a permutation matrix's trace counts its fixed points, so no "
+                    "permutation basis exists (signed permutations, for odd activations, may "
+                    "still exist)"
+                )
+            values.append(int(near))
+        return values, None
+
+    def matrix(self, gap_element):
+        return self.closure.element(self.G.element_index(gap_element))
+
+
+# ====================================================================== solving
+def _milp(c, A_eq=None, b_eq=None, A_ub=None, b_ub=None, upper=None, time_limit=20.0):
+    """Small integer program min c.a, a >= 0 integer; returns the solution or None."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    c = np.asarray(c, dtype=float)
+    cons = []
+    if A_eq is not None and len(A_eq):
+        cons.append(LinearConstraint(np.asarray(A_eq, float), b_eq, b_eq))
+    if A_ub is not None and len(A_ub):
+        cons.append(LinearConstraint(np.asarray(A_ub, float), -np.inf, b_ub))
+    ub = np.full(c.size, np.inf) if upper is None else np.asarray(upper, float)
+    res = milp(c, constraints=cons, integrality=np.ones(c.size), bounds=Bounds(0, ub),
+               options={"time_limit": time_limit, "mip_rel_gap": 0.0})
+    if res.status == 1:
+        raise GroupTheoryError(
+            f"the integer program over {c.size} candidates hit its time limit of {time_limit} s"
+        )
+    if res.x is None or res.status != 0:
+        return None
+    return np.rint(res.x).astype(np.int64)
+
+
+def _blocks_action(G, chosen):
+    """Direct sum of the coset actions of (entry, multiplicity) pairs."""
+    perms, signs, blocks = [], [], []
+    offset = 0
+    for entry, mult in chosen:
+        kernel = entry.gap_kernel if entry.signed else None
+        p, s = G.coset_action(entry.gap_subgroup, kernel)
+        for _ in range(mult):
+            perms.append(p + offset)
+            signs.append(s)
+            blocks.append((entry, offset, p.shape[1]))
+            offset += p.shape[1]
+    return np.concatenate(perms, axis=1), np.concatenate(signs, axis=1), blocks
+
+
+def _eps_space(data: _GroupData, entry, left: bool, tol: float):
+    """Basis of {v : rho(h) v = eps(h) v} (left=False) or {w : w rho(h) = eps(h) w} (rows)."""
+    n = data.rep.dim
+    gens = list(entry.gap_subgroup.GeneratorsOfGroup())
+    from equiact.gap import libgap
+
+    lg = libgap()
+    rows = []
+    for h in gens:
+        m = data.matrix(h)
+        eps = 1 if lg.IsSubset(entry.gap_kernel, [h]) else -1
+        if data.exact:
+            mm = sp.Matrix(m) - eps * sp.eye(n)
+            rows.append(mm.T if left else mm)
+        else:
+            mm = np.asarray(m) - eps * np.eye(n)
+            rows.append(mm.T if left else mm)
+    if data.exact:
+        stacked = sp.Matrix.vstack(*rows) if rows else sp.zeros(0, n)
+        return _exact_nullspace(stacked)
+    stacked = np.vstack(rows) if rows else np.zeros((0, n))
+    ns = _float_nullspace(stacked, 1e-7)
+    return [ns[:, k] for k in range(ns.shape[1])]
+
+
+def _orbit_columns(gens, perms, signs, offset, size, v, exact):
+    """Columns c_x (x in the block) with c_0 = v and c_{perm(x)} = sign * g c_x."""
+    cols = [None] * size
+    cols[0] = v
+    queue = [0]
+    for x in queue:
+        for i, g in enumerate(gens):
+            y = int(perms[i, offset + x]) - offset
+            if cols[y] is None:
+                s = int(signs[i, offset + x])
+                cols[y] = _simplify_matrix(s * (g * cols[x])) if exact else s * (g @ cols[x])
+                queue.append(y)
+    if any(c is None for c in cols):
+        raise GroupTheoryError("internal error: a coset block is not transitive")
+    return cols
+
+
+def _random_combination(basis, rng, exact):
+    if exact:
+        coeffs = [int(rng.integers(-3, 4)) for _ in basis]
+        if all(c == 0 for c in coeffs):
+            coeffs[0] = 1
+        return _simplify_matrix(sum((c * b for c, b in zip(coeffs, basis)),
+                                    sp.zeros(basis[0].rows, 1)))
+    coeffs = rng.standard_normal(len(basis))
+    return sum(c * b for c, b in zip(coeffs, basis))
+
+
+def _intertwiner(data: _GroupData, perms, signs, blocks, left: bool, seed: int, tol: float):
+    """T (n x N, rho(g) T = T pi(g)) or, with left=True, E (N x n, pi(g) E = E rho(g))."""
+    rng = np.random.default_rng(seed)
+    exact = data.exact
+    rep = data.rep
+    if left:
+        from equiact.exact import exact_inverse
+
+        if exact:
+            gens = [exact_inverse(sp.Matrix(g)).T for g in rep.generators]
+        else:
+            gens = [np.linalg.inv(g).T for g in rep.numeric_generators()]
+    else:
+        gens = [sp.Matrix(g) for g in rep.generators] if exact else rep.numeric_generators()
+    spaces = {}
+    cols = []
+    for entry, offset, size in blocks:
+        key = id(entry)
+        if key not in spaces:
+            spaces[key] = _eps_space(data, entry, left, tol)
+        basis = spaces[key]
+        if not basis:
+            raise GroupTheoryError(
+                f"internal error: no eps-fixed vector for the stabiliser of order "
+                f"{entry.stabilizer_order}; the decomposition does not match rho"
+            )
+        v = _random_combination(basis, rng, exact)
+        cols.extend(_orbit_columns(gens, perms, signs, offset, size, v, exact))
+    if exact:
+        M = sp.Matrix.hstack(*cols)
+    else:
+        M = np.column_stack(cols)
+    return M.T if left else M
+
+
+# ====================================================================== main entry
+def admissible_coordinates(rep, activation, *, closure_limit: int = 100_000,
+                           tol: float = 1e-9, seed: int = 0,
+                           extension: bool = True) -> CoordinatesResult:
+    """Find a basis in which the point-wise ``activation`` is equivariant for ``rep``.
+
+    Returns a :class:`CoordinatesResult`; when ``exists`` is false, ``reason`` says why and
+    (``extension=True``) ``minimal_extension`` holds the smallest admissible representation
+    containing ``rep``. Raises :class:`NotFiniteGroupError` / :class:`ClosureLimitError` for
+    unbounded or too large groups.
+
+    >>> from equiact.groups import named_representation
+    >>> r = admissible_coordinates(named_representation("S3", "standard"), "relu")
+    >>> r.exists, r.minimal_extension.dimension
+    (False, 3)
+    >>> print(r.reason[:60])
+    the character value trace rho(g) = -1 on the class of g1 (el
+    """
+    from equiact.representation import Representation
+
+    if not isinstance(rep, Representation):
+        raise InvalidInputError(
+            f"rep must be a Representation, got {type(rep).__name__}; build one with "
+            "Representation.from_matrices(...) or equiact.groups.named_representation(...)"
+        )
+    profile = _profile(activation)
+    target = target_class(profile)
+    base = dict(target=target, activation=profile.name, exact=rep.exact)
+    n = rep.dim
+    if target == "any":
+        ident = sp.ImmutableMatrix(sp.eye(n)) if rep.exact else np.eye(n)
+        return CoordinatesResult(
+            True, reason="a linear activation commutes with every invertible matrix, so any "
+            "basis works (the identity is returned)", method="identity", basis=ident,
+            generators_in_basis=list(rep.generators), **base)
+    if target == "unit row sums":
+        return _fixed_ones(rep, profile, base, tol)
+    signed = target == "signed permutation"
+    # identity component
+    lie = rep.lie_algebra
+    nonzero = [k for k, x in enumerate(lie) if not _matrix_is_zero(x, rep.exact, tol)]
+    if nonzero:
+        return CoordinatesResult(
+            False, reason=(
+                f"Lie algebra generator {nonzero[0]} acts non-trivially, so the identity "
+                "component of the group acts non-trivially; a connected group inside the finite "
+                f"group of {target} matrices is trivial, so no {target} basis exists (a "
+                "rotation-equivariant point-wise network is rotation-invariant)"),
+            method="lie algebra", minimal_extension=MinimalExtension(
+                dimension=None, target=target, decomposition=[],
+                note="no admissible representation contains rho: any (signed) permutation "
+                "representation is trivial on the identity component, so only the trivial "
+                "part of rho can be embedded"),
+            **base)
+    gens = list(rep.generators)
+    if not gens:  # only a (zero) Lie algebra: trivial group
+        gens = [sp.ImmutableMatrix(sp.eye(n)) if rep.exact else np.eye(n)]
+        rep = Representation.from_matrices(gens, name=rep.name)
+    # monomial fast path (Theorem 2)
+    if all(_monomial_pattern(m, rep.exact, tol) is not None for m in gens):
+        d, mats = rescale_monomial(gens, tol=tol)
+        negative = any(_has_negative(m, rep.exact) for m in mats)
+        if signed or not negative:
+            T = sp.ImmutableMatrix(sp.diag(*d)) if rep.exact else np.diag(np.asarray(d, float))
+            return _finish_from_pi(rep, T, mats, "rescaling", base, tol)
+    # characters
+    try:
+        data = _GroupData(rep, closure_limit, tol)
+    except NotFiniteGroupError as err:
+        raise NotFiniteGroupError(
+            f"{err}. In a (signed) permutation basis every group element would be a (signed) "
+            f"permutation matrix, so the group would be finite: no {target} basis exists for "
+            f"{profile.name}"
+        ) from err
+    chi, reason = data.integer_character(allow_negative=signed)
+    base["group_order"] = data.order
+    if chi is None:
+        return _refuse(data, reason, signed, base, seed, extension)
+    base["character"] = chi
+    from equiact.catalog import build_catalog
+
+    cat = build_catalog(data.G, signed=signed, max_dim=n, structure=False)
+    X = cat.character_matrix()
+    sol = None
+    if len(cat.entries):
+        sol = _milp(np.ones(len(cat.entries)), A_eq=X.T, b_eq=np.asarray(chi, float),
+                    upper=np.full(len(cat.entries), n))
+    if sol is None or not np.array_equal(X.T @ sol, np.asarray(chi)):
+        kind = "induced sign characters Ind_H^G(eps)" if signed else \
+            "permutation characters 1_H^G"
+        reason = (
+            f"the character {chi} (on the {len(chi)} conjugacy classes) is an integer class "
+            f"function but not a non-negative integer combination of the {len(cat.entries)} "
+            f"{kind} of degree <= {n}, so no {target} basis exists"
+        )
+        return _refuse(data, reason, signed, base, seed, extension)
+    chosen = [(cat.entries[k], int(a)) for k, a in enumerate(sol) if a > 0]
+    perms, signs, blocks = _blocks_action(data.G, chosen)
+    for attempt in range(5):
+        T = _intertwiner(data, perms, signs, blocks, left=False, seed=seed + attempt, tol=tol)
+        if rep.exact:
+            if _exact_rank(T) == n:
+                break
+        elif np.linalg.matrix_rank(T, tol=1e-8 * max(1, np.abs(T).max())) == n:
+            break
+    else:
+        raise GroupTheoryError("could not find an invertible intertwiner in 5 random tries")
+    if rep.exact:
+        T = sp.ImmutableMatrix(T)
+    pis = [_signed_perm_matrix(p, s) for p, s in zip(perms, signs)]
+    return _finish_from_pi(rep, T, pis, "characters", base, tol, perms=perms, signs=signs)
+
+
+def _matrix_is_zero(x, exact, tol) -> bool:
+    if exact:
+        return all(_is_zero(v) for v in x)
+    return float(np.abs(x).max()) <= tol
+
+
+def _has_negative(m, exact) -> bool:
+    if exact:
+        return any((v.is_negative is True) or (v.is_number and float(v) < 0) for v in m)
+    return bool((m < -0.5).any())
+
+
+def _finish_from_pi(rep, T, pis, method, base, tol, perms=None, signs=None):
+    """Verify T^-1 rho T = pi, derive perms/signs and the orbit decomposition."""
+    from equiact.exact import exact_inverse
+
+    n = rep.dim
+    if rep.exact:
+        T = sp.ImmutableMatrix(T)
+        Tinv = exact_inverse(T)
+        conj = [_simplify_matrix(Tinv * sp.Matrix(g) * T) for g in rep.generators]
+        ints = []
+        for k, m in enumerate(conj):
+            vals = [int(x) if x.is_Integer else None for x in m]
+            if any(v is None for v in vals):
+                raise GroupTheoryError(f"internal error: T^-1 rho(g{k}) T is not integral: {m}")
+            ints.append(np.array(vals, dtype=np.int64).reshape(n, n))
+        if pis is not None and any(not np.array_equal(a, np.asarray(b, dtype=np.int64))
+                                   for a, b in zip(ints, [np.array(p).astype(np.int64)
+                                                          for p in _as_int_list(pis)])):
+            raise GroupTheoryError("internal error: T^-1 rho T differs from pi")
+        residual = 0.0
+        in_basis = [sp.ImmutableMatrix(m) for m in conj]
+    else:
+        T = np.asarray(T, dtype=float)
+        Tinv = np.linalg.inv(T)
+        conj = [Tinv @ g @ T for g in rep.numeric_generators()]
+        ints = [np.rint(m).astype(np.int64) for m in conj]
+        residual = float(max(np.abs(m - i).max() for m, i in zip(conj, ints)))
+        scale = max(1.0, float(np.abs(T).max() * np.abs(Tinv).max()))
+        if residual > 1e-6 * scale:
+            raise GroupTheoryError(
+                f"numerical basis has residual {residual:.3g}: T^-1 rho(g) T is not close to a "
+                "(signed) permutation matrix; the input may be too noisy (tolerance 1e-6)"
+            )
+        in_basis = ints
+    perms_, signs_ = [], []
+    for k, m in enumerate(ints):
+        pat = _monomial_pattern(m, False, 0.5)
+        if pat is None or any(abs(int(e)) != 1 for e in pat[1]):
+            raise GroupTheoryError(f"internal error: T^-1 rho(g{k}) T is not a signed permutation")
+        perms_.append(pat[0])
+        signs_.append([int(e) for e in pat[1]])
+    perms_ = np.array(perms_, dtype=np.int64)
+    signs_ = np.array(signs_, dtype=np.int64)
+    if base["target"] == "permutation" and (signs_ < 0).any():
+        raise GroupTheoryError("internal error: a permutation basis has negative entries")
+    decomposition = _describe_orbits(rep, T, Tinv, perms_, signs_)
+    sizes = ", ".join(str(s.dimension) for s in decomposition)
+    reason = (
+        f"a {base['target']} basis exists ({method}): rho is the sum of {len(decomposition)} "
+        f"transitive {'signed ' if base['target'] == 'signed permutation' else ''}G-sets of "
+        f"sizes {sizes}"
+    )
+    return CoordinatesResult(True, reason=reason, method=method, basis=T,
+                             generators_in_basis=in_basis, perms=perms_, signs=signs_,
+                             decomposition=decomposition, residual=residual, **base)
+
+
+def _as_int_list(pis):
+    return [np.asarray(p) if isinstance(p, np.ndarray) else
+            np.array([[int(x) for x in p.row(i)] for i in range(p.rows)]) for p in pis]
+
+
+def _describe_orbits(rep, T, Tinv, perms, signs) -> list:
+    """Orbits of the signed permutation action with stabilisers (GAP on 2n signed points)."""
+    from equiact.gap import GapGroup, libgap
+
+    lg = libgap()
+    n = perms.shape[1]
+    signed_points = []
+    for p, s in zip(perms, signs):
+        row = [int(p[x]) + (n if s[x] < 0 else 0) for x in range(n)]
+        row += [(int(p[x]) + (0 if s[x] < 0 else n)) for x in range(n)]
+        signed_points.append(row)
+    G = GapGroup.from_permutations(signed_points)
+    # orbits of coordinates via union-find
+    parent = list(range(n))
+
+    def find(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for p in perms:
+        for x in range(n):
+            a, b = find(x), find(int(p[x]))
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    orbits = {}
+    for x in range(n):
+        orbits.setdefault(find(x), []).append(x)
+    out = []
+    for root, coords in sorted(orbits.items()):
+        H = lg.Stabilizer(G.gap, lg.Set([root + 1, root + n + 1]), lg.OnSets)
+        gens = list(H.GeneratorsOfGroup())
+        mats, sign = [], []
+        for h in gens:
+            sp_perm = G.element_permutation(h, 2 * n)
+            P = np.zeros((n, n), dtype=np.int64)
+            for x in range(n):
+                y = sp_perm[x]
+                P[y % n, x] = -1 if y >= n else 1
+            sign.append(int(P[root, root]))
+            if rep.exact:
+                mats.append(_simplify_matrix(sp.Matrix(T) * sp.Matrix(P) * sp.Matrix(Tinv)))
+            else:
+                mats.append(T @ P @ Tinv)
+        out.append(Summand(coords, int(H.Size()), mats, sign, str(lg.StructureDescription(H))
+                           if int(H.Size()) <= 2000 else ""))
+    return out
+
+
+def _fixed_ones(rep, profile, base, tol) -> CoordinatesResult:
+    n = rep.dim
+    if rep.exact:
+        rows = [sp.Matrix(g) - sp.eye(n) for g in rep.generators] + \
+            [sp.Matrix(x) for x in rep.lie_algebra]
+        ns = _exact_nullspace(sp.Matrix.vstack(*rows)) if rows else \
+            [sp.eye(n)[:, k] for k in range(n)]
+    else:
+        rows = [g - np.eye(n) for g in rep.numeric_generators()] + list(rep.numeric_lie_algebra())
+        mat = _float_nullspace(np.vstack(rows), 1e-8) if rows else np.eye(n)
+        ns = [mat[:, k] for k in range(mat.shape[1])]
+    if not ns:
+        ident = sp.ImmutableMatrix(sp.eye(n)) if rep.exact else np.eye(n)
+        zero = sp.zeros(1, n) if rep.exact else np.zeros((1, n))
+        emb = sp.ImmutableMatrix(sp.Matrix.vstack(sp.Matrix(ident), zero)) if rep.exact else \
+            np.vstack([ident, zero])
+        ext = MinimalExtension(
+            dimension=n + 1, target=base["target"],
+            decomposition=[{"label": "rho", "dimension": n, "multiplicity": 1},
+                           {"label": "trivial", "dimension": 1, "multiplicity": 1}],
+            embedding=emb,
+            note="rho + trivial: the added trivial summand supplies the fixed all-ones vector; "
+                 "embedding x -> (x, 0)")
+        return CoordinatesResult(
+            False, reason=(
+                f"an affine activation with f(0) = {profile.f_at_zero:g} != 0 needs unit row "
+                "sums (M 1 = 1), i.e. a basis whose all-ones vector is fixed by the group; "
+                "rho fixes no non-zero vector"), method="fixed vector",
+            minimal_extension=ext, **base)
+    v = ns[0]
+    if rep.exact:
+        v = sp.Matrix(v)
+        p = next(i for i in range(n) if not _is_zero(v[i]))
+        others = [k for k in range(n) if k != p]
+        first = v - sum((sp.eye(n)[:, k] for k in others), sp.zeros(n, 1))
+        T = sp.ImmutableMatrix(sp.Matrix.hstack(first, *[sp.eye(n)[:, k] for k in others]))
+        from equiact.exact import exact_inverse
+
+        Tinv = exact_inverse(T)
+        in_basis = [_simplify_matrix(Tinv * sp.Matrix(g) * T) for g in rep.generators]
+        residual = 0.0
+    else:
+        v = np.asarray(v, dtype=float)
+        v = v / np.abs(v).max()
+        p = int(np.argmax(np.abs(v)))
+        others = [k for k in range(n) if k != p]
+        E = np.eye(n)
+        T = np.column_stack([v - E[:, others].sum(axis=1)] + [E[:, k] for k in others])
+        Tinv = np.linalg.inv(T)
+        in_basis = [Tinv @ g @ T for g in rep.numeric_generators()]
+        residual = float(max((np.abs(m.sum(axis=1) - 1).max() for m in in_basis), default=0.0))
+    return CoordinatesResult(
+        True, reason=(
+            f"an affine activation with f(0) = {profile.f_at_zero:g} != 0 needs unit row sums; "
+            "rho fixes a non-zero vector v, and the returned basis has sum of its vectors = v, "
+            "so every matrix fixes the all-ones vector"), method="fixed vector", basis=T,
+        generators_in_basis=in_basis, residual=residual, **base)
+
+
+# ====================================================================== extension
+def _refuse(data, reason, signed, base, seed, extension) -> CoordinatesResult:
+    ext = None
+    if extension:
+        try:
+            ext = _extension_from_data(data, signed, seed)
+        except ClosureLimitError as err:
+            ext = MinimalExtension(
+                dimension=None, target="signed permutation" if signed else "permutation",
+                decomposition=[], note=f"smallest extension not computed: {err}")
+    return CoordinatesResult(False, reason=reason, method="characters",
+                             minimal_extension=ext, **base)
+
+
+def minimal_extension(rep, signed: bool = False, *, closure_limit: int = 100_000,
+                      tol: float = 1e-9, seed: int = 0) -> MinimalExtension:
+    """The smallest (signed) permutation representation containing ``rep`` and an embedding.
+
+    Minimises the dimension over sums of transitive (signed) G-sets whose irreducible
+    multiplicities are at least those of ``rep`` (an integer program over GAP's character
+    table), then builds ``E`` with ``pi(g) E = E rho(g)``.
+
+    >>> from equiact.groups import named_representation
+    >>> ext = minimal_extension(named_representation("C8", "rotation"))
+    >>> ext.dimension, minimal_extension(named_representation("C8", "rotation"), True).dimension
+    (8, 4)
+    """
+    data = _GroupData(rep, closure_limit, tol)
+    return _extension_from_data(data, signed, seed)
+
+
+def _extension_from_data(data: _GroupData, signed: bool, seed: int) -> MinimalExtension:
+    from equiact.catalog import build_catalog
+
+    target = "signed permutation" if signed else "permutation"
+    cat = build_catalog(data.G, signed=signed, structure=True)
+    irr = data.G.irreducible_characters()
+    sizes = np.asarray(data.sizes, dtype=float)
+    chi = np.array([complex(sp.sympify(v).evalf(30)) if data.exact else v
+                    for v in data.raw_char], dtype=complex)
+    need = (irr.conj() * sizes[None, :]) @ chi / data.order
+    need_int = np.rint(need.real).astype(np.int64)
+    if np.abs(need - need_int).max() > 1e-6:
+        raise GroupTheoryError(
+            "the character of rho is not a character of the group (multiplicities "
+            f"{np.round(need, 6).tolist()}): the generators may not define a representation of "
+            "the enumerated group"
+        )
+    X = cat.character_matrix().astype(float)
+    mult = np.rint(((irr.conj() * sizes[None, :]) @ X.T).real / data.order).astype(np.int64)
+    dims = np.array([e.dimension for e in cat.entries], dtype=float)
+    cap = int(max(1, need_int.max()))
+    sol = _milp(dims, A_ub=-mult, b_ub=-need_int, upper=np.full(len(dims), cap))
+    if sol is None:
+        raise GroupTheoryError("internal error: the regular representation should contain rho")
+    if ((mult @ sol) < need_int).any():
+        raise GroupTheoryError("internal error: the integer program's solution is infeasible")
+    dimension = int(dims @ sol)
+    decomposition = []
+    chosen = []
+    for k, a in enumerate(sol):
+        if a > 0:
+            e = cat.entries[k]
+            chosen.append((e, int(a)))
+            decomposition.append({
+                "label": e.label, "dimension": e.dimension,
+                "stabilizer_order": e.stabilizer_order, "stabilizer_structure": e.structure,
+                "signed": e.signed, "multiplicity": int(a)})
+    if dimension > MAX_EXTENSION_DIM:
+        return MinimalExtension(dimension=dimension, target=target, decomposition=decomposition,
+                                note=f"dimension > {MAX_EXTENSION_DIM}: embedding not built")
+    perms, signs, blocks = _blocks_action(data.G, chosen)
+    n = data.rep.dim
+    for attempt in range(5):
+        E = _intertwiner(data, perms, signs, blocks, left=True, seed=seed + attempt, tol=1e-9)
+        rank = _exact_rank(E) if data.exact else np.linalg.matrix_rank(E, tol=1e-8)
+        if rank == n:
+            break
+    else:
+        raise GroupTheoryError("could not find an injective embedding in 5 random tries")
+    residual = _check_embedding(data, E, perms, signs)
+    if data.exact:
+        E = sp.ImmutableMatrix(E)
+    return MinimalExtension(dimension=dimension, target=target, decomposition=decomposition,
+                            perms=perms, signs=signs, embedding=E, residual=residual,
+                            note="E maps R^n into R^dimension with pi(g) E = E rho(g)")
+
+
+def _check_embedding(data, E, perms, signs) -> float:
+    residual = 0.0
+    for k, (p, s) in enumerate(zip(perms, signs)):
+        P = _signed_perm_matrix(p, s)
+        if data.exact:
+            diff = sp.Matrix(P) * E - E * sp.Matrix(data.rep.generators[k])
+            if not all(_is_zero(x) for x in diff):
+                raise GroupTheoryError("internal error: the embedding is not equivariant")
+        else:
+            g = data.rep.numeric_generators()[k]
+            residual = max(residual, float(np.abs(P @ E - E @ g).max()))
+    if residual > 1e-6 * max(1.0, float(np.abs(E).max())):
+        raise GroupTheoryError(f"numerical embedding has residual {residual:.3g}")
+    return residual
