@@ -1,0 +1,545 @@
+"""Parsing and validating matrix entries: exact sympy matrices or float64 arrays.
+
+An entry is *exact* when it is a Python/numpy integer, a :class:`fractions.Fraction`, a sympy
+number (rational or algebraic such as ``sqrt(3)/2``, or ``cos(pi/5)``), or a string that sympy
+parses into such a number (``"1/2"``, ``"sqrt(3)/2"``, ``"-cos(pi/5)"``; decimals in strings are
+read exactly, ``"0.5"`` is ``1/2``). A Python or numpy ``float`` is *numeric*. A matrix with
+only exact entries becomes a :class:`sympy.ImmutableMatrix`; a matrix with at least one float
+becomes a float64 :class:`numpy.ndarray` (numeric mode).
+
+>>> parse_matrix([[0, "1/2"], [2, 0]])
+Matrix([
+[0, 1/2],
+[2,   0]])
+>>> parse_matrix([[0, 0.5], [2, 0]])
+array([[0. , 0.5],
+       [2. , 0. ]])
+>>> parse_entry("sqrt(3)/2")
+sqrt(3)/2
+
+Invalid input raises :class:`~equiact.errors.InvalidMatrixError` naming the entry and position:
+
+>>> parse_matrix([[1, "x"], [0, 1]])
+Traceback (most recent call last):
+...
+equiact.errors.InvalidMatrixError: matrix entry (0, 1) 'x' is not a number: unknown name 'x'; ...
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from collections.abc import Sequence
+from fractions import Fraction
+from tokenize import TokenError
+
+import numpy as np
+import sympy as sp
+
+from equiact.errors import InvalidMatrixError
+
+__all__ = [
+    "FLOAT_COND_LIMIT",
+    "Matrix",
+    "parse_entry",
+    "parse_matrix",
+    "parse_matrices",
+    "canonical",
+    "canonical_matrix",
+    "is_exact_matrix",
+    "to_float_array",
+    "exact_equal",
+    "check_invertible",
+    "exact_inverse",
+    "exact_rank",
+    "is_exact_zero",
+]
+
+#: A float matrix whose condition number (largest / smallest singular value) exceeds this
+#: is treated as singular.
+FLOAT_COND_LIMIT = 1e12
+
+Matrix = sp.ImmutableMatrix | np.ndarray
+
+# Names a matrix-entry string may use; everything else is refused before sympy sees the text.
+_ALLOWED_NAMES = {
+    "sqrt", "cbrt", "root", "cos", "sin", "tan", "cot", "sec", "csc", "acos", "asin", "atan",
+    "cosh", "sinh", "tanh", "exp", "log", "pi", "E", "GoldenRatio", "Rational", "Abs", "abs",
+}
+_STRING_MAX_LEN = 300
+_TOKEN_RE = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+_NUMBER_RE = re.compile(r"(?<![A-Za-z_0-9])(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_CHARS_RE = re.compile(r"^[0-9A-Za-z_ .+\-*/^(),]*$")
+_MAX_EXPONENT = 256
+
+
+def _pos(position) -> str:
+    if position is None:
+        return "entry"
+    if isinstance(position, tuple):
+        return "entry (" + ", ".join(str(p) for p in position) + ")"
+    return f"entry {position}"
+
+
+def _where(what: str, position) -> str:
+    return f"{what} {_pos(position)}" if what else _pos(position)
+
+
+def _parse_string(text: str, what: str, position) -> sp.Expr:
+    loc = _where(what, position)
+    stripped = text.strip()
+    if not stripped:
+        raise InvalidMatrixError(f"{loc} is an empty string; give a number such as 2 or '1/2'")
+    if len(stripped) > _STRING_MAX_LEN or not _CHARS_RE.match(stripped) or "__" in stripped:
+        raise InvalidMatrixError(
+            f"{loc} {text!r} cannot be parsed: use numbers, + - * / ^ ( ) and functions such as "
+            "sqrt, cos, sin, pi (at most 300 characters)"
+        )
+    for _mantissa, exponent in _NUMBER_RE.findall(stripped):
+        if exponent and abs(int(exponent[1:])) > _MAX_EXPONENT:
+            raise InvalidMatrixError(
+                f"{loc} {text!r} has an exponent larger than {_MAX_EXPONENT}; "
+                "give the value in a simpler form"
+            )
+    for token in _TOKEN_RE.findall(_NUMBER_RE.sub(" ", stripped)):
+        if token not in _ALLOWED_NAMES:
+            raise InvalidMatrixError(
+                f"{loc} {text!r} is not a number: unknown name {token!r}; allowed names are "
+                + ", ".join(sorted(_ALLOWED_NAMES))
+            )
+    try:
+        unevaluated = sp.sympify(stripped, rational=True, evaluate=False)
+    except (sp.SympifyError, SyntaxError, TypeError, ValueError, TokenError) as err:
+        raise InvalidMatrixError(f"{loc} {text!r} cannot be parsed as a number ({err})") from None
+    _check_exponents(unevaluated, 1.0, loc, text)
+    try:  # magnitude check with bounded-precision floats before exact evaluation
+        size = abs(unevaluated.evalf(15))
+        too_big = bool(size.is_finite) and (bool(size > sp.Float("1e300"))
+                                            or bool(0 < size < sp.Float("1e-300")))
+    except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+        too_big = False
+    if too_big:
+        raise InvalidMatrixError(
+            f"{loc} {text!r} has magnitude about {sp.Float(size, 3)}, outside 1e-300 .. 1e300; "
+            "give a matrix with entries of reasonable size"
+        )
+    try:
+        value = sp.sympify(stripped, rational=True)
+    except (sp.SympifyError, SyntaxError, TypeError, ValueError, ZeroDivisionError,
+            OverflowError, MemoryError, RecursionError) as err:
+        raise InvalidMatrixError(f"{loc} {text!r} cannot be parsed as a number ({err})") from None
+    return _check_sympy(value, what, position, text)
+
+
+def _check_exponents(expr, outer: float, loc: str, text: str) -> None:
+    """Refuse nested powers whose combined exponent exceeds the limit (``(10**99)**99``)."""
+    if isinstance(expr, sp.Pow):
+        exp = expr.exp
+        try:
+            e = abs(float(exp)) if exp.is_number else 1.0
+        except (TypeError, ValueError, OverflowError):
+            e = math.inf
+        combined = outer * max(1.0, e)
+        if combined > _MAX_EXPONENT:
+            raise InvalidMatrixError(
+                f"{loc} {text!r} has an exponent larger than {_MAX_EXPONENT}; "
+                "give the value in a simpler form"
+            )
+        _check_exponents(expr.base, combined, loc, text)
+        _check_exponents(exp, outer, loc, text)
+        return
+    for arg in expr.args:
+        _check_exponents(arg, outer, loc, text)
+
+
+def _check_sympy(value, what: str, position, text=None) -> sp.Expr:
+    loc = _where(what, position)
+    shown = repr(text) if text is not None else str(value)
+    if not isinstance(value, sp.Expr):
+        raise InvalidMatrixError(f"{loc} {shown} is not a number (got {type(value).__name__})")
+    if value.free_symbols:
+        names = ", ".join(sorted(str(s) for s in value.free_symbols))
+        raise InvalidMatrixError(
+            f"{loc} {shown} is not a number: it has the free symbol(s) {names}; "
+            "give numbers such as 2, '1/2' or 'sqrt(3)/2'"
+        )
+    if value is sp.nan or value.has(sp.nan):
+        raise InvalidMatrixError(f"{loc} {shown} is NaN; matrix entries must be finite numbers")
+    if value.has(sp.oo, -sp.oo, sp.zoo) or value.is_finite is False:
+        raise InvalidMatrixError(f"{loc} {shown} is infinite; matrix entries must be finite")
+    if value.is_real is False:
+        raise InvalidMatrixError(
+            f"{loc} {shown} is not a real number; matrix entries must be real"
+        )
+    if value.is_real is None:
+        # sympy could not decide: decide numerically at high precision.
+        try:
+            re_part, im_part = value.evalf(50).as_real_imag()
+            ok = abs(float(im_part)) < 1e-40 and math.isfinite(float(re_part))
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise InvalidMatrixError(
+                f"{loc} {shown} is not a (finite) real number; matrix entries must be real"
+            )
+    return value
+
+
+def parse_entry(value, what: str = "", position=None):
+    """Parse one matrix entry into an exact sympy number or a Python float.
+
+    ``what`` and ``position`` only serve error messages ("generator 0 entry (1, 2) ...").
+
+    >>> parse_entry(3), parse_entry(Fraction(1, 3)), parse_entry("2^-1"), parse_entry(0.25)
+    (3, 1/3, 1/2, 0.25)
+    >>> parse_entry("sqrt(-1)")
+    Traceback (most recent call last):
+    ...
+    equiact.errors.InvalidMatrixError: entry 'sqrt(-1)' is not a real number; ...
+    """
+    if isinstance(value, sp.Rational):  # fast path (sympy integers and rationals)
+        return value
+    loc = _where(what, position)
+    if isinstance(value, bool | np.bool_):
+        return sp.Integer(int(value))
+    if isinstance(value, int | np.integer):
+        return sp.Integer(int(value))
+    if isinstance(value, float | np.floating):
+        v = float(value)
+        if math.isnan(v):
+            raise InvalidMatrixError(f"{loc} is NaN; matrix entries must be finite numbers")
+        if math.isinf(v):
+            raise InvalidMatrixError(f"{loc} is {v}; matrix entries must be finite numbers")
+        return v
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    if isinstance(value, complex | np.complexfloating):
+        if value.imag != 0:
+            raise InvalidMatrixError(f"{loc} {value!r} is not a real number")
+        return parse_entry(float(value.real), what, position)
+    if isinstance(value, str):
+        return _parse_string(value, what, position)
+    if isinstance(value, sp.Basic):
+        if isinstance(value, sp.Float) or (isinstance(value, sp.Expr) and value.has(sp.Float)):
+            v = _check_sympy(value, what, position)
+            return parse_entry(float(v), what, position)
+        return _check_sympy(value, what, position)
+    if isinstance(value, numbers.Rational):
+        return sp.Rational(int(value.numerator), int(value.denominator))
+    if isinstance(value, numbers.Real):
+        return parse_entry(float(value), what, position)
+    raise InvalidMatrixError(
+        f"{loc} {value!r} of type {type(value).__name__} is not a number; give ints, "
+        "fractions, sympy numbers, strings such as '1/2', or floats"
+    )
+
+
+def _rows_of(value, what: str):
+    """Return ``(rows, shape)`` with rows a list of lists, or raise with the shape."""
+    if isinstance(value, sp.MatrixBase):
+        return value.tolist(), value.shape
+    if isinstance(value, np.ndarray):
+        if value.ndim != 2:
+            raise InvalidMatrixError(
+                f"{what} has shape {value.shape}; a matrix must be 2-d and square"
+            )
+        return value.tolist() if value.dtype != object else [list(r) for r in value], value.shape
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence | np.ndarray):
+        raise InvalidMatrixError(
+            f"{what} is {type(value).__name__} {value!r:.60}, not a matrix; give a list of rows"
+        )
+    rows = list(value)
+    if not rows:
+        raise InvalidMatrixError(f"{what} is empty (shape (0, 0)); a matrix needs at least 1 row")
+    lengths = []
+    for r in rows:
+        if isinstance(r, str | bytes) or not isinstance(r, Sequence | np.ndarray):
+            raise InvalidMatrixError(
+                f"{what} has shape ({len(rows)},): it is a vector, not a matrix; "
+                "give a list of rows (a list of matrices for several generators)"
+            )
+        lengths.append(len(r))
+    if len(set(lengths)) != 1:
+        raise InvalidMatrixError(
+            f"{what} has rows of different lengths {lengths}; a matrix must be 2-d and square"
+        )
+    for r in rows:
+        for x in r:
+            if isinstance(x, Sequence | np.ndarray) and not isinstance(x, str | bytes):
+                raise InvalidMatrixError(
+                    f"{what} has more than 2 dimensions (shape ({len(rows)}, {lengths[0]}, ...)); "
+                    "a matrix must be 2-d and square"
+                )
+    return [list(r) for r in rows], (len(rows), lengths[0])
+
+
+def canonical(expr: sp.Expr) -> sp.Expr:
+    """A normal form for exact entries: rationals unchanged, else radicals out of denominators
+    and products expanded, so that equal numbers from different computations usually coincide.
+
+    >>> canonical(1 / (1 + sp.sqrt(2)))
+    -1 + sqrt(2)
+    """
+    if expr.is_Rational:
+        return expr
+    return sp.expand(sp.radsimp(sp.expand(expr)))
+
+
+def canonical_matrix(m: sp.MatrixBase) -> sp.ImmutableMatrix:
+    """Apply :func:`canonical` to every entry."""
+    return sp.ImmutableMatrix(m.shape[0], m.shape[1], [canonical(x) for x in m.flat()])
+
+
+def parse_matrix(value, what: str = "matrix"):
+    """Parse one square matrix: exact ``sympy.ImmutableMatrix`` or float64 ``np.ndarray``.
+
+    Numpy integer/bool arrays are exact; numpy float arrays are numeric; a list with at least one
+    float entry is numeric. Only the shape (2-d, square) and the entries are checked here.
+
+    >>> parse_matrix(np.array([[0, 1], [1, 0]]))
+    Matrix([
+    [0, 1],
+    [1, 0]])
+    >>> parse_matrix([[1, 2, 3]])
+    Traceback (most recent call last):
+    ...
+    equiact.errors.InvalidMatrixError: matrix has shape (1, 3); a matrix must be square
+    """
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fc":
+        if value.ndim != 2:
+            raise InvalidMatrixError(
+                f"{what} has shape {value.shape}; a matrix must be 2-d and square"
+            )
+        if value.shape[0] != value.shape[1] or value.shape[0] == 0:
+            raise InvalidMatrixError(f"{what} has shape {value.shape}; a matrix must be square")
+        if value.dtype.kind == "c":
+            if np.any(value.imag != 0):
+                i, j = np.argwhere(value.imag != 0)[0]
+                raise InvalidMatrixError(
+                    f"{what} entry ({i}, {j}) {value[i, j]!r} is not a real number"
+                )
+            value = value.real
+        arr = np.array(value, dtype=np.float64)
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            i, j = np.argwhere(bad)[0]
+            kind = "NaN" if np.isnan(arr[i, j]) else str(arr[i, j])
+            raise InvalidMatrixError(
+                f"{what} entry ({i}, {j}) is {kind}; matrix entries must be finite numbers"
+            )
+        arr.setflags(write=False)
+        return arr
+    rows, shape = _rows_of(value, what)
+    if shape[0] != shape[1] or shape[0] == 0:
+        raise InvalidMatrixError(f"{what} has shape {shape}; a matrix must be square")
+    parsed = [
+        [parse_entry(x, what, (i, j)) for j, x in enumerate(row)] for i, row in enumerate(rows)
+    ]
+    if any(isinstance(x, float) for row in parsed for x in row):
+        arr = np.array([[float(x) for x in row] for row in parsed], dtype=np.float64)
+        arr.setflags(write=False)
+        return arr
+    return sp.ImmutableMatrix(shape[0], shape[1], [canonical(x) for row in parsed for x in row])
+
+
+def is_exact_matrix(m) -> bool:
+    """True for sympy matrices, False for numpy arrays."""
+    return isinstance(m, sp.MatrixBase)
+
+
+def to_float_array(m) -> np.ndarray:
+    """Float64 copy of an exact or numeric matrix.
+
+    >>> to_float_array(sp.ImmutableMatrix([[sp.sqrt(2), 0], [0, 1]]))
+    array([[1.41421356, 0.        ],
+           [0.        , 1.        ]])
+    """
+    if isinstance(m, np.ndarray):
+        return np.array(m, dtype=np.float64)
+    flat = m.flat()
+    if all(x.is_Rational for x in flat):
+        if all(x.is_Integer for x in flat):
+            arr = np.array([int(x) for x in flat], dtype=np.float64)
+        else:
+            arr = np.array([float(x) for x in flat], dtype=np.float64)
+        return arr.reshape(m.shape)
+    return np.array(m.evalf(20).tolist(), dtype=np.float64)
+
+
+def _entries_zero(expr: sp.Expr) -> bool:
+    """Exact zero test for an exact number (structural, then simplification, then numeric
+    screening; ``sympy.Expr.equals`` as a last resort)."""
+    if expr == 0:
+        return True
+    if expr.is_Rational:
+        return False
+    e = canonical(expr)
+    if e == 0:
+        return True
+    try:
+        if abs(complex(e.evalf(30))) > 1e-20:
+            return False
+    except (TypeError, ValueError):
+        pass
+    if sp.simplify(e) == 0:
+        return True
+    return bool(e.equals(0))
+
+
+def exact_equal(a, b) -> bool:
+    """Exact equality of two exact matrices (entries compared as numbers, not as text).
+
+    >>> exact_equal(sp.ImmutableMatrix([[sp.sqrt(8)]]), sp.ImmutableMatrix([["2*sqrt(2)"]]))
+    True
+    """
+    if a.shape != b.shape:
+        return False
+    if a == b:
+        return True
+    return all(_entries_zero(x - y) for x, y in zip(a.flat(), b.flat()))
+
+
+def check_invertible(m, what: str = "matrix") -> None:
+    """Raise :class:`InvalidMatrixError` if ``m`` is singular.
+
+    Exact matrices are tested exactly (a float certificate first: if the smallest singular value
+    of the float64 copy exceeds the rounding error of that copy, the exact matrix is invertible;
+    otherwise exact rank). Float matrices are singular when their condition number exceeds
+    :data:`FLOAT_COND_LIMIT` (1e12).
+
+    >>> check_invertible(sp.ImmutableMatrix([[1, 2], [2, 4]]), "generator 0")
+    Traceback (most recent call last):
+    ...
+    equiact.errors.InvalidMatrixError: generator 0 is singular (exact rank 1 < 2); ...
+    """
+    n = m.shape[0]
+    f = m if isinstance(m, np.ndarray) else to_float_array(m)
+    nz = f != 0
+    if np.all(nz.sum(axis=0) == 1) and np.all(nz.sum(axis=1) == 1):
+        return  # monomial with nonzero entries: invertible
+    if isinstance(m, np.ndarray):
+        s = np.linalg.svd(m, compute_uv=False)
+        smax, smin = float(s[0]), float(s[-1])
+        if smax == 0 or smin <= smax / FLOAT_COND_LIMIT:
+            cond = math.inf if smin == 0 else smax / smin
+            raise InvalidMatrixError(
+                f"{what} is singular in floating point (smallest singular value {smin:.3g}, "
+                f"condition number {cond:.3g} exceeds {FLOAT_COND_LIMIT:.0e}); "
+                "a representation must consist of invertible matrices"
+            )
+        return
+    if np.all(np.isfinite(f)):
+        s = np.linalg.svd(f, compute_uv=False)
+        err = n * np.finfo(float).eps * 64 * max(1.0, float(np.abs(f).max()))
+        if s[-1] > err:
+            return
+    rank = _exact_rank(m)
+    if rank < n:
+        raise InvalidMatrixError(
+            f"{what} is singular (exact rank {rank} < {n}); "
+            "a representation must consist of invertible matrices"
+        )
+
+
+def _exact_rank(m) -> int:
+    if all(x.is_Rational for x in m.flat()):
+        from sympy.polys.matrices import DomainMatrix
+
+        return DomainMatrix.from_Matrix(sp.Matrix(m)).convert_to(sp.QQ).rank()
+    return sp.Matrix(m).rank(iszerofunc=_entries_zero)
+
+
+def exact_rank(m) -> int:
+    """Exact rank of an exact matrix.
+
+    >>> exact_rank(sp.ImmutableMatrix([[1, sp.sqrt(2)], [sp.sqrt(2), 2]]))
+    1
+    """
+    return _exact_rank(m)
+
+
+def is_exact_zero(expr) -> bool:
+    """Exact zero test for an exact number (e.g. ``sqrt(8) - 2*sqrt(2)``).
+
+    >>> is_exact_zero(sp.sqrt(8) - 2 * sp.sqrt(2)), is_exact_zero(sp.sqrt(2) - 1)
+    (True, False)
+    """
+    return _entries_zero(sp.sympify(expr))
+
+
+def exact_inverse(m: sp.MatrixBase) -> sp.ImmutableMatrix:
+    """Exact inverse with canonical entries (the matrix must be invertible)."""
+    if all(x.is_Rational for x in m.flat()):
+        from sympy.polys.matrices import DomainMatrix
+
+        inv = DomainMatrix.from_Matrix(sp.Matrix(m)).convert_to(sp.QQ).inv().to_Matrix()
+        return sp.ImmutableMatrix(inv)
+    return canonical_matrix(sp.Matrix(m).inv(iszerofunc=_entries_zero))
+
+
+def parse_matrices(
+    matrices, what: str = "generator", invertible: bool = True, size: tuple | None = None
+) -> tuple[tuple, bool]:
+    """Parse a list of square matrices of one size; returns ``(matrices, exact)``.
+
+    If any matrix is numeric, all are converted to float64 (``exact`` is False). ``size`` is
+    ``(n, "the group generators are")`` when the size is fixed by other matrices. With
+    ``invertible`` each is checked.
+
+    >>> ms, exact = parse_matrices([[[0, 1], [1, 0]], [[1, 0], [0, -1]]])
+    >>> exact, len(ms)
+    (True, 2)
+    >>> parse_matrices([[[1]], [[1, 0], [0, 1]]])
+    Traceback (most recent call last):
+    ...
+    equiact.errors.InvalidMatrixError: generator 1 is 2x2 but generator 0 is 1x1; all matrices ...
+    """
+    if isinstance(matrices, np.ndarray):
+        if matrices.ndim == 2:
+            raise InvalidMatrixError(
+                f"{what}s: got a single {matrices.shape[0]}x{matrices.shape[1]} array; "
+                "give a list of matrices (wrap a single matrix in a list)"
+            )
+        matrices = list(matrices)
+    elif isinstance(matrices, sp.MatrixBase):
+        raise InvalidMatrixError(
+            f"{what}s: got a single {matrices.shape[0]}x{matrices.shape[1]} matrix; "
+            "give a list of matrices (wrap a single matrix in a list)"
+        )
+    elif isinstance(matrices, str | bytes | dict) or not hasattr(matrices, "__iter__"):
+        raise InvalidMatrixError(
+            f"{what}s must be a list of matrices, got {type(matrices).__name__}"
+        )
+    elif not isinstance(matrices, Sequence):
+        matrices = list(matrices)
+    parsed = []
+    first = None
+    for k, m in enumerate(matrices):
+        name = f"{what} {k}"
+        pm = parse_matrix(m, name)
+        n = pm.shape[0]
+        if size is not None and n != size[0]:
+            raise InvalidMatrixError(
+                f"{name} is {n}x{n} but {size[1]} {size[0]}x{size[0]}; "
+                "all matrices must have the same size"
+            )
+        if first is None:
+            first = (n, k)
+        elif n != first[0]:
+            raise InvalidMatrixError(
+                f"{name} is {n}x{n} but {what} {first[1]} is {first[0]}x{first[0]}; "
+                "all matrices must have the same size"
+            )
+        parsed.append(pm)
+    exact = all(isinstance(p, sp.MatrixBase) for p in parsed)
+    if not exact:
+        parsed = [to_float_array(p) for p in parsed]
+        for p in parsed:
+            if not np.all(np.isfinite(p)):
+                raise InvalidMatrixError(f"{what}: an entry is not finite in float64")
+            p.setflags(write=False)
+    if invertible:
+        for k, p in enumerate(parsed):
+            check_invertible(p, f"{what} {k}")
+    return tuple(parsed), exact

@@ -1,0 +1,449 @@
+"""Built-in named groups and representations (all exact unless stated).
+
+>>> rho = named_representation("S4", "standard")
+>>> rho.dim, rho.exact, rho.group_name, rho.closure().order
+(3, True, 'S4', 24)
+>>> named_representation("C5", "rotation").generators[0][0, 0]
+-1/4 + sqrt(5)/4
+>>> named_representation("D4", "stndard")
+Traceback (most recent call last):
+...
+equiact.errors.UnknownNameError: unknown representation of D4 'stndard'; did you mean 'standard'?...
+
+Conventions.
+
+* A permutation ``s`` of ``{0, ..., n-1}`` acts by the matrix ``P`` with ``P e_j = e_{s(j)}``
+  (``P[s[j], j] = 1``), so ``P_s P_t = P_{s o t}``.
+* Generators (in this order): C_n: the rotation / n-cycle ``j -> j+1``. D_n: the rotation by
+  2 pi/n (``j -> j+1`` on vertices) and the reflection ``diag(1, -1)`` (``j -> -j`` on
+  vertices). S_n: the transposition (1 2) and the n-cycle (1 2 ... n). A_n: (1 2 3) and
+  (1 2 ... n) for odd n, (2 3 ... n) for even n. Q8: left multiplication by i and by j.
+  O: the 90 degree rotation about z and the cyclic permutation of the axes. I: the cyclic
+  permutation of the axes and a rotation of order 5 with golden-ratio entries. K4: two commuting
+  involutions.
+* ``tensor:k``: basis ``e_{i1} (x) ... (x) e_{ik}`` at index ``i1 n^(k-1) + ... + ik``
+  (row-major over (i1, ..., ik)). ``subsets:k``: the k-subsets in ``itertools.combinations``
+  order. ``regular``: the group elements in the order of :meth:`Representation.closure` of the
+  faithful representation listed first for the group (identity first), acting by left
+  multiplication.
+* ``standard`` of S_n / A_n: the (n-1)-dimensional irreducible summand of the natural
+  representation in the orthonormal Helmert basis ``h_k = (1, ..., 1, -k, 0, ..., 0) /
+  sqrt(k (k+1))`` (k ones), k = 1..n-1, so the matrices are orthogonal, exactly.
+* Continuous groups have Lie algebra generators and component generators: SO2 ``[[0, -1],
+  [1, 0]]``; O2 adds ``diag(1, -1)``; SO3 ``L_x, L_y, L_z`` (``(L_a)_{bc} = -eps_{abc}``); O3
+  adds ``-I``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+
+import numpy as np
+import sympy as sp
+
+from equiact.errors import InvalidInputError, unknown_name
+from equiact.representation import Representation
+
+__all__ = ["MAX_BUILTIN_DIM", "named_representation", "available_representations",
+           "parse_group_name"]
+
+#: Largest dimension of a built-in representation.
+MAX_BUILTIN_DIM = 1024
+
+_ZERO, _ONE = sp.S.Zero, sp.S.One
+
+
+# ---------------------------------------------------------------------- helpers
+def _perm_matrix(perm) -> sp.ImmutableMatrix:
+    n = len(perm)
+    flat = [_ZERO] * (n * n)
+    for j, i in enumerate(perm):
+        flat[int(i) * n + j] = _ONE
+    return sp.ImmutableMatrix(n, n, flat)
+
+
+def _exact(rows) -> sp.ImmutableMatrix:
+    from equiact.exact import canonical
+
+    m = sp.Matrix(rows)
+    return sp.ImmutableMatrix(m.shape[0], m.shape[1], [canonical(sp.sympify(x)) for x in m.flat()])
+
+
+def _rotation(n: int, k: int = 1) -> sp.ImmutableMatrix:
+    a = 2 * sp.pi * sp.Rational(k % n, n)
+    c, s = sp.cos(a), sp.sin(a)
+    return _exact([[c, -s], [s, c]])
+
+
+def _rep(gens, lie=(), name=None, group=None) -> Representation:
+    gens = [sp.ImmutableMatrix(g) for g in gens]
+    lie = [sp.ImmutableMatrix(x) for x in lie]
+    dim = (gens or lie)[0].shape[0]
+    return Representation(gens, lie, True, dim, name=name, group_name=group)
+
+
+def _check_dim(dim: int, group: str, rep: str) -> None:
+    if dim > MAX_BUILTIN_DIM:
+        raise InvalidInputError(
+            f"representation {rep!r} of {group} has dimension {dim}, above the built-in limit "
+            f"{MAX_BUILTIN_DIM}; choose a smaller group or k, or build the matrices yourself "
+            "with Representation.from_matrices"
+        )
+
+
+def _perm_rep(perms, name, group) -> Representation:
+    return _rep([_perm_matrix(p) for p in perms], name=name, group=group)
+
+
+def _induced_perms(perms, points, act):
+    """Permutations of ``points`` (a list) induced by ``act(perm, point)``."""
+    index = {p: i for i, p in enumerate(points)}
+    return [[index[act(perm, p)] for p in points] for perm in perms]
+
+
+def _tensor_perms(perms, n, k):
+    points = list(itertools.product(range(n), repeat=k))
+    return _induced_perms(perms, points, lambda s, t: tuple(s[i] for i in t))
+
+
+def _subset_perms(perms, n, k):
+    points = list(itertools.combinations(range(n), k))
+    return _induced_perms(perms, points, lambda s, t: tuple(sorted(s[i] for i in t)))
+
+
+def _regular(faithful: Representation, name, group) -> Representation:
+    G = faithful.closure()
+    _check_dim(G.order, group, name)
+    return _perm_rep([p.tolist() for p in G.generator_permutations], name, group)
+
+
+def _trivial(ngens: int, name, group, nlie: int = 0) -> Representation:
+    return _rep([sp.ImmutableMatrix([[1]])] * ngens, [sp.ImmutableMatrix([[0]])] * nlie,
+                name=name, group=group)
+
+
+def _helmert(n: int) -> sp.ImmutableMatrix:
+    rows = []
+    for k in range(1, n):
+        c = 1 / sp.sqrt(k * (k + 1))
+        rows.append([c] * k + [-k * c] + [0] * (n - k - 1))
+    return _exact(rows)
+
+
+def _standard_from_perms(perms, n, name, group) -> Representation:
+    H = sp.Matrix(_helmert(n))
+    gens = []
+    for p in perms:
+        gens.append(_exact(H * sp.Matrix(_perm_matrix(p)) * H.T))
+    return _rep(gens, name=name, group=group)
+
+
+def _sign(perm) -> int:
+    perm = list(perm)
+    seen, sign = [False] * len(perm), 1
+    for i in range(len(perm)):
+        if not seen[i]:
+            j, length = i, 0
+            while not seen[j]:
+                seen[j] = True
+                j = perm[j]
+                length += 1
+            if length % 2 == 0:
+                sign = -sign
+    return sign
+
+
+# ---------------------------------------------------------------------- group parsing
+_FAMILIES = {
+    "C": "cyclic group C_n (order n)",
+    "D": "dihedral group D_n (order 2n)",
+    "S": "symmetric group S_n (order n!)",
+    "A": "alternating group A_n (order n!/2)",
+}
+_SINGLE = ["Q8", "O", "I", "K4", "V4", "SO2", "O2", "SO3", "O3"]
+
+
+def parse_group_name(group: str) -> tuple[str, int | None]:
+    """Normalise a group name: ``"S_4"``, ``"s4"`` -> ``("S", 4)``; ``"SO(3)"`` -> ``("SO3",
+    None)``; ``"V4"`` -> ``("K4", None)``.
+
+    >>> parse_group_name("D_6"), parse_group_name("so(3)")
+    (('D', 6), ('SO3', None))
+    """
+    if not isinstance(group, str):
+        raise InvalidInputError(f"group name must be a string, got {type(group).__name__}")
+    g = re.sub(r"[\s_()]", "", group).upper()
+    if g in _SINGLE:
+        return ("K4" if g == "V4" else g), None
+    m = re.fullmatch(r"([CDSA])(\d+)", g)
+    if m:
+        n = int(m.group(2))
+        fam = m.group(1)
+        least = {"C": 1, "D": 1, "S": 2, "A": 3}[fam]
+        if n < least or n > 100_000:
+            raise InvalidInputError(
+                f"group {group!r}: {_FAMILIES[fam]} needs {least} <= n <= 100000, got n = {n}"
+            )
+        return fam, n
+    raise unknown_name("group", group, ["C<n>", "D<n>", "S<n>", "A<n>"] + _SINGLE)
+
+
+def available_representations() -> dict[str, list[str]]:
+    """Group name patterns and their representation names (for CLI help).
+
+    >>> available_representations()["S<n>"]
+    ['natural', 'standard', 'sign', 'tensor:<k>', 'subsets:<k>', 'regular', 'trivial']
+    """
+    return {
+        "C<n>": ["rotation", "rotation:<k>", "regular", "permutation", "trivial"],
+        "D<n>": ["standard", "regular", "permutation", "trivial"],
+        "S<n>": ["natural", "standard", "sign", "tensor:<k>", "subsets:<k>", "regular",
+                 "trivial"],
+        "A<n>": ["natural", "standard", "tensor:<k>", "subsets:<k>", "regular", "trivial"],
+        "Q8": ["quaternion", "regular", "trivial"],
+        "O": ["vector", "regular", "trivial"],
+        "I": ["vector", "regular", "trivial"],
+        "K4 (= V4)": ["regular", "diagonal", "trivial"],
+        "SO2": ["vector", "trivial"],
+        "O2": ["vector", "det", "trivial"],
+        "SO3": ["vector", "trivial"],
+        "O3": ["vector", "pseudoscalar", "trivial"],
+    }
+
+
+def _parse_rep(rep: str, params: dict, group: str, known: list[str]) -> tuple[str, int | None]:
+    if not isinstance(rep, str):
+        raise InvalidInputError(f"representation name must be a string, got {type(rep).__name__}")
+    r = rep.strip().lower().replace("-", "").replace("_", "")
+    m = re.fullmatch(r"([a-z]+)\s*(?::|\(|)\s*(-?\d+)?\)?", r)
+    if not m:
+        raise unknown_name(f"representation of {group}", rep, known)
+    base, k = m.group(1), m.group(2)
+    k = None if k is None else int(k)
+    extra = dict(params)
+    if "k" in extra:
+        if k is not None and k != extra["k"]:
+            raise InvalidInputError(f"representation {rep!r}: k given twice ({k} and "
+                                    f"{extra['k']})")
+        k = extra.pop("k")
+        if not isinstance(k, int | np.integer):
+            raise InvalidInputError(f"representation {rep!r}: k must be an integer, got {k!r}")
+        k = int(k)
+    if extra:
+        raise InvalidInputError(
+            f"representation {rep!r} of {group}: unknown parameter(s) "
+            + ", ".join(sorted(extra)) + " (only k is accepted)"
+        )
+    plain = sorted({x.split(":")[0] for x in known})
+    if base not in plain:
+        raise unknown_name(f"representation of {group}", rep, plain)
+    return base, k
+
+
+def _need_k(base, k, group, allowed=True):
+    if not allowed and k is not None:
+        raise InvalidInputError(f"representation {base!r} of {group} takes no parameter k")
+
+
+def _k_required(base, k, group, lo, hi):
+    if k is None:
+        raise InvalidInputError(
+            f"representation {base!r} of {group} needs k, e.g. '{base}:2' (with {lo} <= k <= {hi})"
+        )
+    if not lo <= k <= hi:
+        raise InvalidInputError(
+            f"representation '{base}:{k}' of {group} needs {lo} <= k <= {hi}, got k = {k}"
+        )
+
+
+# ---------------------------------------------------------------------- entry point
+def named_representation(group: str, rep: str, **params) -> Representation:
+    """A built-in representation, e.g. ``("S4", "standard")``, ``("C6", "rotation:2")``,
+    ``("S3", "tensor", k=2)``, ``("O3", "pseudoscalar")``. See :func:`available_representations`.
+
+    >>> r = named_representation("S3", "tensor:2")
+    >>> r.dim, r.name, r.closure().order
+    (9, 'tensor:2', 6)
+    >>> named_representation("O3", "vector").lie_algebra[2]
+    Matrix([
+    [0, -1, 0],
+    [1,  0, 0],
+    [0,  0, 0]])
+    """
+    fam, n = parse_group_name(group)
+    gname = f"{fam}{n}" if n is not None else fam
+    pattern = {"C": "C<n>", "D": "D<n>", "S": "S<n>", "A": "A<n>", "K4": "K4 (= V4)"}.get(fam, fam)
+    known = available_representations()[pattern]
+    base, k = _parse_rep(rep, params, gname, known)
+    name = base if k is None else f"{base}:{k}"
+    builder = {"C": _cyclic, "D": _dihedral, "S": _symmetric, "A": _alternating}.get(fam)
+    if builder is not None:
+        return builder(n, base, k, name, gname)
+    return _SINGLE_BUILDERS[fam](base, k, name, gname)
+
+
+def _cyclic(n, base, k, name, g):
+    cycle = [(j + 1) % n for j in range(n)]
+    if base == "rotation":
+        if k is None:
+            k = 1
+            name = "rotation"
+        return _rep([_rotation(n, k)], name=name, group=g)
+    _need_k(base, k, g, allowed=False)
+    if base in ("regular", "permutation"):
+        _check_dim(n, g, name)
+        return _perm_rep([cycle], name, g)
+    return _trivial(1, name, g)
+
+
+def _dihedral(n, base, k, name, g):
+    _need_k(base, k, g, allowed=False)
+    if base == "standard":
+        return _rep([_rotation(n), sp.ImmutableMatrix([[1, 0], [0, -1]])], name=name, group=g)
+    if base == "trivial":
+        return _trivial(2, name, g)
+    if base == "permutation":
+        if n < 3:
+            raise InvalidInputError(
+                f"'permutation' of {g} acts on the n vertices of a polygon and needs n >= 3"
+            )
+        _check_dim(n, g, name)
+        return _perm_rep([[(j + 1) % n for j in range(n)], [(-j) % n for j in range(n)]],
+                         name, g)
+    _check_dim(2 * n, g, name)
+    if n >= 3:  # the action on the vertices is faithful and monomial (fast closure)
+        faithful = _perm_rep([[(j + 1) % n for j in range(n)], [(-j) % n for j in range(n)]],
+                             "permutation", g)
+    else:  # D1, D2: the standard representation is faithful and rational
+        faithful = _rep([_rotation(n), sp.ImmutableMatrix([[1, 0], [0, -1]])], group=g)
+    return _regular(faithful, name, g)
+
+
+def _sn_like(n, gens, base, k, name, g, has_sign):
+    if base == "natural":
+        _need_k(base, k, g, allowed=False)
+        _check_dim(n, g, name)
+        return _perm_rep(gens, name, g)
+    if base == "standard":
+        _need_k(base, k, g, allowed=False)
+        _check_dim(n - 1, g, name)
+        if n > 64:
+            raise InvalidInputError(
+                f"'standard' of {g}: exact Helmert-basis matrices are built for n <= 64 only"
+            )
+        return _standard_from_perms(gens, n, name, g)
+    if base == "sign" and has_sign:
+        _need_k(base, k, g, allowed=False)
+        return _rep([sp.ImmutableMatrix([[_sign(p)]]) for p in gens], name=name, group=g)
+    if base == "trivial":
+        _need_k(base, k, g, allowed=False)
+        return _trivial(len(gens), name, g)
+    if base == "tensor":
+        _k_required(base, k, g, 1, 64)
+        _check_dim(n ** k, g, name)
+        return _perm_rep(_tensor_perms(gens, n, k), name, g)
+    if base == "subsets":
+        _k_required(base, k, g, 0, n)
+        _check_dim(math.comb(n, k), g, name)
+        return _perm_rep(_subset_perms(gens, n, k), name, g)
+    if base == "regular":
+        _need_k(base, k, g, allowed=False)
+        order = math.factorial(n) // (1 if has_sign else 2)
+        _check_dim(order, g, name)
+        return _regular(_perm_rep(gens, "natural", g), name, g)
+    raise unknown_name(f"representation of {g}", name, available_representations()[
+        "S<n>" if has_sign else "A<n>"])
+
+
+def _symmetric(n, base, k, name, g):
+    transposition = [1, 0] + list(range(2, n))
+    cycle = [(j + 1) % n for j in range(n)]
+    return _sn_like(n, [transposition, cycle], base, k, name, g, has_sign=True)
+
+
+def _alternating(n, base, k, name, g):
+    three = [1, 2, 0] + list(range(3, n))
+    if n % 2 == 1:
+        other = [(j + 1) % n for j in range(n)]
+    else:
+        other = [0] + [j + 1 for j in range(1, n - 1)] + [1]
+    return _sn_like(n, [three, other], base, k, name, g, has_sign=False)
+
+
+# ---------------------------------------------------------------------- single groups
+def _q8_quaternion(g, name="quaternion"):
+    # basis (1, i, j, k); columns are the images of the basis vectors
+    Li = sp.ImmutableMatrix([[0, -1, 0, 0], [1, 0, 0, 0], [0, 0, 0, -1], [0, 0, 1, 0]])
+    Lj = sp.ImmutableMatrix([[0, 0, -1, 0], [0, 0, 0, 1], [1, 0, 0, 0], [0, -1, 0, 0]])
+    return _rep([Li, Lj], name=name, group=g)
+
+
+def _o_vector(g, name="vector"):
+    rz = sp.ImmutableMatrix([[0, -1, 0], [1, 0, 0], [0, 0, 1]])
+    cyc = sp.ImmutableMatrix([[0, 0, 1], [1, 0, 0], [0, 1, 0]])
+    return _rep([rz, cyc], name=name, group=g)
+
+
+def _i_vector(g, name="vector"):
+    phi = (1 + sp.sqrt(5)) / 2
+    cyc = sp.ImmutableMatrix([[0, 0, 1], [1, 0, 0], [0, 1, 0]])
+    five = _exact(sp.Rational(1, 2) * sp.Matrix(
+        [[1, -phi, 1 / phi], [phi, 1 / phi, -1], [1 / phi, 1, phi]]))
+    return _rep([cyc, five], name=name, group=g)
+
+
+def _k4_regular(g, name="regular"):
+    return _perm_rep([[1, 0, 3, 2], [2, 3, 0, 1]], name, g)
+
+
+_LX = sp.ImmutableMatrix([[0, 0, 0], [0, 0, -1], [0, 1, 0]])
+_LY = sp.ImmutableMatrix([[0, 0, 1], [0, 0, 0], [-1, 0, 0]])
+_LZ = sp.ImmutableMatrix([[0, -1, 0], [1, 0, 0], [0, 0, 0]])
+_J2 = sp.ImmutableMatrix([[0, -1], [1, 0]])
+
+
+def _finite_single(faithful, reps: dict):
+    def build(base, k, name, g):
+        _need_k(base, k, g, allowed=False)
+        if base == "regular":
+            return _regular(faithful(g), name, g)
+        if base == "trivial":
+            return _trivial(len(faithful(g).generators), name, g)
+        return reps[base](g, name)
+
+    return build
+
+
+def _continuous(table):
+    def build(base, k, name, g):
+        _need_k(base, k, g, allowed=False)
+        gens, lie = table[base]
+        return _rep(gens, lie, name=name, group=g)
+
+    return build
+
+
+_SINGLE_BUILDERS = {
+    "Q8": _finite_single(_q8_quaternion, {"quaternion": _q8_quaternion}),
+    "O": _finite_single(_o_vector, {"vector": _o_vector}),
+    "I": _finite_single(_i_vector, {"vector": _i_vector}),
+    "K4": _finite_single(_k4_regular, {
+        "diagonal": lambda g, name: _rep([sp.ImmutableMatrix([[-1, 0], [0, 1]]),
+                                          sp.ImmutableMatrix([[1, 0], [0, -1]])],
+                                         name=name, group=g)}),
+    "SO2": _continuous({"vector": ([], [_J2]), "trivial": ([], [sp.ImmutableMatrix([[0]])])}),
+    "O2": _continuous({
+        "vector": ([sp.ImmutableMatrix([[1, 0], [0, -1]])], [_J2]),
+        "det": ([sp.ImmutableMatrix([[-1]])], [sp.ImmutableMatrix([[0]])]),
+        "trivial": ([sp.ImmutableMatrix([[1]])], [sp.ImmutableMatrix([[0]])]),
+    }),
+    "SO3": _continuous({"vector": ([], [_LX, _LY, _LZ]),
+                        "trivial": ([], [sp.ImmutableMatrix([[0]])] * 3)}),
+    "O3": _continuous({
+        "vector": ([-sp.ImmutableMatrix(sp.eye(3))], [_LX, _LY, _LZ]),
+        "pseudoscalar": ([sp.ImmutableMatrix([[-1]])], [sp.ImmutableMatrix([[0]])] * 3),
+        "trivial": ([sp.ImmutableMatrix([[1]])], [sp.ImmutableMatrix([[0]])] * 3),
+    }),
+}
