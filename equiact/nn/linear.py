@@ -1,0 +1,249 @@
+"""``EquivariantLinear``: the general equivariant linear layer between (signed) permutation spaces.
+
+Layout: inputs are ``(..., in_channels, |X|)``, outputs ``(..., out_channels, |Y|)``; the
+channel axis comes before the space axis (like ``(batch, channels, length)`` for ``Conv1d``).
+
+The weight is ``(out_channels, in_channels, dim)`` with ``dim`` the number of orbits of the
+group on ``Y x X`` (:func:`equiact.orbit_basis.hom_orbits`); the bias is
+``(out_channels, bias_dim)`` over the orbits on Y (:func:`equiact.orbit_basis.invariant_orbits`).
+
+Two ways to apply the map, chosen by ``mode``:
+
+* ``"dense"``: build the full matrix ``(out_channels |Y|, in_channels |X|)`` as ``S @ weight^T``
+  with ``S`` the sparse (CSR) ``(|Y||X|, dim)`` orbit-indicator matrix, then one matmul, like
+  ``nn.Linear``.
+* ``"sparse"``: never materialise it: a sparse (CSR) ``(dim |Y|, |X|)`` matrix of signed orbit
+  indicators applied to the input (``nnz * batch * in_channels``), then one GEMM contracting
+  orbits and channels with the weight (``batch * out_channels * in_channels * dim * |Y|``).
+* ``"auto"`` (default, :func:`choose_mode`): dense for tiny maps
+  (``P = |X| |Y| C_in C_out <= DENSE_LIMIT``), sparse when ``P > SPARSE_LIMIT``, otherwise
+  sparse iff its flops per sample ``C_in nnz + C_out C_in dim |Y|`` are below
+  ``SPARSE_FLOP_FACTOR`` times the dense ``C_out C_in |Y| |X|``: sparse for spaces with much
+  weight sharing (S_n tensors), dense for regular representations with few channels. Timings:
+  ``bench/linear.py`` and docs/layers.md.
+
+>>> import torch
+>>> from equiact.spaces import sn_tensor_space
+>>> layer = EquivariantLinear(sn_tensor_space(4, 2), sn_tensor_space(4, 1), 3, 5)
+>>> layer.weight.shape, layer.bias.shape         # 2 -> 1 tensors: Bell(3) = 5 orbits
+(torch.Size([5, 3, 5]), torch.Size([5, 1]))
+>>> layer(torch.randn(7, 3, 16)).shape
+torch.Size([7, 5, 4])
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import torch
+from torch import nn
+
+from equiact.errors import InvalidInputError
+from equiact.orbit_basis import hom_orbits, invariant_orbits
+from equiact.spaces import as_space
+
+__all__ = [
+    "EquivariantLinear", "DENSE_LIMIT", "SPARSE_LIMIT", "SPARSE_FLOP_FACTOR", "choose_mode",
+]
+
+#: ``mode="auto"`` uses the dense weight up to this ``|X| |Y| C_in C_out`` (both modes take well
+#: under a millisecond there).
+DENSE_LIMIT = 1 << 12
+#: ``mode="auto"`` never materialises the dense weight beyond this ``|X| |Y| C_in C_out``.
+SPARSE_LIMIT = 1 << 26
+#: Sparse is chosen when its flops are below this factor times the dense flops (fitted on
+#: ``bench/linear.py``: the sparse path's kernels are about as efficient per flop).
+SPARSE_FLOP_FACTOR = 1.05
+
+
+def choose_mode(nx: int, ny: int, c_in: int, c_out: int, dim: int, nnz: int) -> str:
+    """The application ``mode="auto"`` uses for a map with ``dim`` orbits and ``nnz`` entries.
+
+    Flops per sample: dense ``C_out C_in |Y| |X|``; sparse ``C_in nnz + C_out C_in dim |Y|``.
+
+    >>> choose_mode(100, 100, 32, 32, 15, 10_000)     # S_10 on 2-tensors: much sharing
+    'sparse'
+    >>> choose_mode(256, 256, 4, 4, 256, 65536)       # C_256 regular, few channels
+    'dense'
+    """
+    size = nx * ny * c_in * c_out
+    if size <= DENSE_LIMIT:
+        return "dense"
+    if size > SPARSE_LIMIT:
+        return "sparse"
+    sparse = c_in * nnz + c_out * c_in * dim * ny
+    return "sparse" if sparse < SPARSE_FLOP_FACTOR * c_out * c_in * ny * nx else "dense"
+
+
+class EquivariantLinear(nn.Module):
+    """Equivariant linear map ``R^{C_in} (x) R^X -> R^{C_out} (x) R^Y`` plus invariant bias.
+
+    Parameters
+    ----------
+    in_space, out_space : PermutationSpace (or a Representation of (signed) permutation matrices)
+    in_channels, out_channels : int
+    bias : bool
+        Add a learnable invariant bias (zero-initialised).
+    mode : "auto" | "dense" | "sparse"
+    init_gain : float
+        The weight is normal with std ``init_gain / sqrt(in_channels * r)`` where ``r`` is the
+        mean number of nonzero entries per row of the map, so a generic unit-variance input gives
+        unit-variance outputs (for ``init_gain = 1``).
+    """
+
+    def __init__(
+        self,
+        in_space,
+        out_space,
+        in_channels: int,
+        out_channels: int,
+        bias: bool = True,
+        mode: str = "auto",
+        init_gain: float = 1.0,
+        dtype=None,
+        device=None,
+    ):
+        super().__init__()
+        in_space = as_space(in_space, "in_space")
+        out_space = as_space(out_space, "out_space")
+        in_channels = _check_channels(in_channels, "in_channels")
+        out_channels = _check_channels(out_channels, "out_channels")
+        if mode not in ("auto", "dense", "sparse"):
+            raise InvalidInputError(f"mode = {mode!r}; use 'auto', 'dense' or 'sparse'")
+        self.in_space, self.out_space = in_space, out_space
+        self.in_channels, self.out_channels = in_channels, out_channels
+        nx, ny = in_space.size, out_space.size
+        basis = hom_orbits(in_space, out_space)
+        self.dim = basis.dim
+        self.nnz = basis.nnz
+        if mode == "auto":
+            mode = choose_mode(nx, ny, in_channels, out_channels, self.dim, self.nnz)
+        self.mode = mode
+        self.signed = bool(in_space.is_signed or out_space.is_signed)
+        factory = {"dtype": dtype, "device": device}
+        self.weight = nn.Parameter(torch.empty(out_channels, in_channels, self.dim, **factory))
+        self.init_gain = float(init_gain)
+
+        labels = basis.labels
+        signs = basis.signs.astype(np.float64)
+        ys, xs = np.nonzero(labels >= 0)
+        if mode == "dense":
+            # S: (|Y||X|, dim) signed orbit indicators; W = S @ weight^T, gradient S^T @ grad
+            ind = torch.as_tensor(np.stack([ys * nx + xs, labels[ys, xs]]), device=device)
+            shape = (ny * nx, self.dim)
+        else:
+            # S: (dim |Y|, |X|); U = S @ x^T, then contract orbits and channels with the weight
+            ind = torch.as_tensor(np.stack([labels[ys, xs] * ny + ys, xs]), device=device)
+            shape = (self.dim * ny, nx)
+        val = torch.as_tensor(signs[ys, xs], dtype=self.weight.dtype, device=device)
+        op = torch.sparse_coo_tensor(ind, val, shape, check_invariants=True).coalesce()
+        # CSR: its matmul with a dense matrix is several times faster than COO's on CPU. Kept
+        # as three dense buffers (deepcopy / pickling of CSR buffers is not supported).
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
+            csr = op.to_sparse_csr()
+        self._op_shape = tuple(shape)
+        self.register_buffer("_op_crow", csr.crow_indices(), persistent=False)
+        self.register_buffer("_op_col", csr.col_indices(), persistent=False)
+        self.register_buffer("_op_val", csr.values(), persistent=False)
+
+        if bias:
+            binv = invariant_orbits(out_space)
+            self.bias_dim = binv.dim
+            self.bias = nn.Parameter(torch.empty(out_channels, binv.dim, **factory))
+            bidx = np.where(binv.labels >= 0, binv.labels, 0)
+            self.register_buffer("_bias_index", torch.as_tensor(bidx, device=device),
+                                 persistent=False)
+            self.register_buffer(
+                "_bias_sign",
+                torch.as_tensor(binv.signs.astype(np.float64), dtype=self.weight.dtype,
+                                device=device),
+                persistent=False,
+            )
+        else:
+            self.bias_dim = 0
+            self.register_parameter("bias", None)
+        self.fan_in = in_channels * (self.nnz / ny)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Normal weights with variance ``gain^2 / fan_in``; zero bias."""
+        std = self.init_gain / math.sqrt(self.fan_in) if self.fan_in > 0 else 0.0
+        with torch.no_grad():
+            self.weight.normal_(0.0, std)
+            if self.bias is not None:
+                self.bias.zero_()
+
+    # ------------------------------------------------------------------ dense views
+    def dense_weight(self) -> torch.Tensor:
+        """The full weight as a ``(C_out, |Y|, C_in, |X|)`` tensor (differentiable)."""
+        c_out, c_in = self.out_channels, self.in_channels
+        ny, nx = self.out_space.size, self.in_space.size
+        w = self.weight
+        if self.dim == 0:
+            return w.new_zeros(c_out, ny, c_in, nx)
+        if self.mode == "dense":
+            flat = self._operator() @ w.reshape(c_out * c_in, self.dim).t()
+            return flat.reshape(ny, nx, c_out, c_in).permute(2, 0, 3, 1)
+        basis = self._operator().to_dense().reshape(self.dim, ny, nx)  # for inspection only
+        return torch.einsum("oid,dyx->oyix", w, basis)
+
+    def _operator(self) -> torch.Tensor:
+        """The sparse CSR orbit-indicator matrix (see ``mode``)."""
+        # built from a validated COO tensor in __init__, so the invariants hold
+        return torch.sparse_csr_tensor(self._op_crow, self._op_col, self._op_val,
+                                       size=self._op_shape, check_invariants=False)
+
+    def dense_bias(self) -> torch.Tensor | None:
+        """The bias as a ``(C_out, |Y|)`` tensor, or None."""
+        if self.bias is None:
+            return None
+        if self.bias_dim == 0:
+            return self.bias.new_zeros(self.out_channels, self.out_space.size)
+        b = self.bias[:, self._bias_index]
+        return b * self._bias_sign if self.out_space.is_signed else b
+
+    # ------------------------------------------------------------------ forward
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        c_in, nx = self.in_channels, self.in_space.size
+        if x.dim() < 2 or x.shape[-2] != c_in or x.shape[-1] != nx:
+            raise InvalidInputError(
+                f"input has shape {tuple(x.shape)}; expected (..., in_channels={c_in}, "
+                f"|X|={nx})"
+            )
+        lead = x.shape[:-2]
+        ny, c_out = self.out_space.size, self.out_channels
+        flat = x.reshape(-1, c_in * nx)
+        if self.mode == "dense":
+            w = self.dense_weight().reshape(c_out * ny, c_in * nx)
+            b = self.dense_bias()
+            out = nn.functional.linear(flat, w, None if b is None else b.reshape(-1))
+            return out.reshape(*lead, c_out, ny)
+        batch, dim = flat.shape[0], self.dim
+        xt = x.reshape(batch * c_in, nx).t()  # (|X|, B C_in)
+        u = self._operator() @ xt  # (dim |Y|, B C_in)
+        # one GEMM over (orbit, channel): (C_out, dim C_in) @ (dim C_in, B |Y|)
+        u = u.reshape(dim, ny, batch, c_in).permute(0, 3, 2, 1).reshape(dim * c_in, batch * ny)
+        w = self.weight.permute(0, 2, 1).reshape(c_out, dim * c_in)
+        out = (w @ u).reshape(c_out, batch, ny).transpose(0, 1)
+        b = self.dense_bias()
+        if b is not None:
+            out = out + b
+        return out.reshape(*lead, c_out, ny)
+
+    def extra_repr(self) -> str:
+        return (
+            f"in_space={self.in_space.name or self.in_space.size}, "
+            f"out_space={self.out_space.name or self.out_space.size}, "
+            f"in_channels={self.in_channels}, out_channels={self.out_channels}, "
+            f"dim={self.dim}, bias_dim={self.bias_dim if self.bias is not None else None}, "
+            f"mode={self.mode!r}"
+        )
+
+
+def _check_channels(c, what: str) -> int:
+    if isinstance(c, bool) or not isinstance(c, (int, np.integer)) or c < 1:
+        raise InvalidInputError(f"{what} = {c!r}; give a positive integer")
+    return int(c)
