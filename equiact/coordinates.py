@@ -238,7 +238,7 @@ def target_class(activation) -> str:
 
 # ====================================================================== exact/float helpers
 def _is_zero(x) -> bool:
-    from equiact.exact import _entries_zero
+    from equiact.exact import is_exact_zero as _entries_zero
 
     return _entries_zero(sp.sympify(x))
 
@@ -259,7 +259,7 @@ def _exact_nullspace(m: sp.Matrix) -> list:
         dm = DomainMatrix.from_Matrix(m).convert_to(sp.QQ)
         ns = dm.nullspace().to_Matrix()
         return [ns[k, :].T for k in range(ns.rows)]
-    from equiact.exact import _entries_zero
+    from equiact.exact import is_exact_zero as _entries_zero
 
     return [sp.Matrix(v) for v in sp.Matrix(m).nullspace(iszerofunc=_entries_zero, simplify=True)]
 
@@ -277,7 +277,7 @@ def _float_nullspace(m: np.ndarray, tol: float) -> np.ndarray:
 
 
 def _exact_rank(m) -> int:
-    from equiact.exact import _exact_rank as rank
+    from equiact.exact import exact_rank as rank
 
     return rank(sp.ImmutableMatrix(m))
 
@@ -667,6 +667,10 @@ def admissible_coordinates(rep, activation, *, closure_limit: int = 100_000,
             return _finish_from_pi(rep, T, mats, "rescaling", base, tol)
     # characters
     try:
+        if rep.exact and not rep.closure(limit=closure_limit, tol=tol).exact:
+            # The entries need a number field beyond the exact closure: continue in float64.
+            rep = Representation.from_matrices(rep.numeric_generators(), name=rep.name)
+            base["exact"] = False
         data = _GroupData(rep, closure_limit, tol)
     except NotFiniteGroupError as err:
         raise NotFiniteGroupError(

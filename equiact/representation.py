@@ -379,10 +379,10 @@ class Representation:
         >>> Representation.from_matrices([[[0, 1, 0], [0, 0, 1], [1, 0, 0]],
         ...                               [[0, 1, 0], [1, 0, 0], [0, 0, 1]]]).closure().order
         6
-        >>> Representation.from_matrices([[[1, 1], [0, 1]]]).closure(limit=50)
+        >>> Representation.from_matrices([[[1, 1], [0, 1]]]).closure()
         Traceback (most recent call last):
         ...
-        equiact.errors.ClosureLimitError: the group generated has more than 50 elements ...
+        equiact.errors.NotFiniteGroupError: generator 0 has trace 2 = the dimension but ...
         """
         limit = int(limit)
         if limit < 1:
@@ -394,6 +394,8 @@ class Representation:
             if t == tol and (group.order <= limit):
                 return group
         self._refuse_infinite_order(tol)
+        if self._exact:
+            self._refuse_unipotent()
         backend, how = _make_backend(self, tol)
         group = FiniteMatrixGroup._build(backend, len(self._generators), limit, self, how)
         cache[(limit, tol)] = group
@@ -437,6 +439,30 @@ class Representation:
                     f"generator {k} has an eigenvalue of modulus {rad:.6g} > 1, so its powers are "
                     "unbounded: it has infinite order and the group is infinite; closure needs a "
                     "finite group"
+                )
+
+    def _refuse_unipotent(self) -> None:
+        """Exact rational generators and their pairwise products: an element of finite order
+        with trace n has all eigenvalues 1 and is diagonalisable, hence the identity; so a
+        non-identity element with trace n (e.g. [[1,1],[0,1]]) has infinite order."""
+        gens = [sp.Matrix(g) for g in self._generators]
+        if not gens or not all(x.is_Rational for g in gens for x in g):
+            return
+        n = self.dim
+        ident = sp.eye(n)
+        candidates = [(f"generator {i}", g) for i, g in enumerate(gens)]
+        if len(gens) <= 8 and n <= 32:
+            candidates += [
+                (f"the product of generators {i} and {j}", a * b)
+                for i, a in enumerate(gens) for j, b in enumerate(gens) if i < j
+            ]
+        for what, m in candidates:
+            if m.trace() == n and m != ident:
+                raise NotFiniteGroupError(
+                    f"{what} has trace {n} = the dimension but is not the identity; an element "
+                    "of finite order with that trace has all eigenvalues 1 and would be the "
+                    "identity, so it has infinite order and the group is infinite; closure "
+                    "needs a finite group"
                 )
 
     def _refuse_monomial(self, k, g, f, p, slack) -> None:

@@ -306,8 +306,11 @@ def test_bad_inputs():
     with pytest.raises(InvalidInputError, match="rep must be a Representation"):
         admissible_coordinates([[0, 1], [1, 0]], "relu")
     with pytest.raises(ClosureLimitError, match="more than 50 elements"):
-        admissible_coordinates(Representation.from_matrices([[[1, 1], [0, 1]]]), "relu",
-                               closure_limit=50)
+        admissible_coordinates(
+            Representation.from_matrices([[[-1, 0], [1, 1]], [[1, 0], [0, -1]]]), "relu",
+            closure_limit=50)
+    with pytest.raises(NotFiniteGroupError, match="trace 2 = the dimension"):
+        admissible_coordinates(Representation.from_matrices([[[1, 1], [0, 1]]]), "relu")
     with pytest.raises(NotFiniteGroupError, match="infinite order.*no permutation basis exists"):
         admissible_coordinates(Representation.from_matrices([[[2, 1], [1, 1]]]), "relu")
     with pytest.raises(NotFiniteGroupError, match="determinant"):

@@ -278,7 +278,12 @@ def test_closure_ignores_lie_algebra_o3_component_group():
 def test_limit_errors():
     with pytest.raises(ClosureLimitError, match=r"more than 100 elements \(or is infinite.*"
                        r"pass limit=\.\.\."):
-        Representation.from_matrices([[[1, 1], [0, 1]]]).closure(limit=100)
+        # two involutions whose product -[[1, 0], [-1, 1]] has infinite order
+        Representation.from_matrices([[[-1, 0], [1, 1]], [[1, 0], [0, -1]]]).closure(limit=100)
+    with pytest.raises(NotFiniteGroupError, match="trace 2 = the dimension but is not the"):
+        Representation.from_matrices([[[1, 1], [0, 1]]]).closure()
+    with pytest.raises(NotFiniteGroupError, match="the product of generators 0 and 1 has trace"):
+        Representation.from_matrices([[[-1, 0], [1, 1]], [[-1, 0], [0, 1]]]).closure()
     with pytest.raises(ClosureLimitError, match="more than 23 elements"):
         named_representation("S4", "natural").closure(limit=23)
     assert named_representation("S4", "natural").closure(limit=24).order == 24
