@@ -40,8 +40,10 @@ __all__ = ["Verdict", "Violation", "Witness", "decide", "commutation_error"]
 
 #: A witness counts when its error exceeds this, relative to 1 + max(|lhs|, |rhs|).
 WITNESS_TOLERANCE = 1e-7
-#: Partial row sums are listed exhaustively for rows with at most this many nonzero entries.
-_MAX_ROW_SUBSETS = 10
+#: Partial row sums are taken over at most this many nonzero entries of a row.
+_MAX_ROW_SUBSETS = 4
+#: At most this many distinct scalars are classified exactly (a subgroup: a lower bound on T(M)).
+_MAX_SCALARS = 48
 
 
 # ------------------------------------------------------------------------- result types
@@ -201,19 +203,16 @@ def _fmt_vec(v: np.ndarray, limit: int = 8) -> str:
 
 # ------------------------------------------------------------------------- matrices
 def _nonzero_pattern(M, exact: bool, tol: float):
-    """Per row, the list of (column, value) with value != 0."""
-    rows = []
+    """Per row, the list of (column, value) with value != 0 (sparse walk for exact matrices)."""
     n = M.shape[0]
-    for i in range(n):
-        entries = []
-        for j in range(M.shape[1]):
-            v = M[i, j]
-            if exact:
-                if v != 0 and not (v.is_number and sympy.simplify(v) == 0):
-                    entries.append((j, v))
-            elif abs(v) > tol:
-                entries.append((j, float(v)))
-        rows.append(entries)
+    rows: list[list] = [[] for _ in range(n)]
+    if exact:
+        for (i, j), v in sorted(M.todok().items()):
+            if v != 0 and not (not v.is_Rational and sympy.simplify(v) == 0):
+                rows[i].append((j, v))
+        return rows
+    for i, j in zip(*np.nonzero(np.abs(M) > tol)):
+        rows[i].append((int(j), float(M[i, j])))
     return rows
 
 
@@ -224,11 +223,14 @@ def _is_one(v, exact: bool, tol: float) -> bool:
 
 
 def _partial_row_sums(entries, exact: bool, tol: float) -> list:
+    """Nonzero sums over subsets of a row's nonzero entries (the first few entries of long rows).
+
+    The group they generate lies inside T(M), so a truncated list gives a lower bound.
+    """
     vals = [v for _, v in entries]
     if len(vals) <= 1:
         return vals
-    if len(vals) > _MAX_ROW_SUBSETS:
-        vals = vals[:_MAX_ROW_SUBSETS]
+    vals = vals[:_MAX_ROW_SUBSETS]
     sums = []
     k = len(vals)
     for mask in range(1, 1 << k):
@@ -306,10 +308,18 @@ def decide(representation, activation, *, tol: float = DEFAULT_TOLERANCE, seed: 
     scalars: list = []
     monomial = True
     unit_rows = True
+    truncated = False
     for g, M in enumerate(rep.generators):
         rows = _nonzero_pattern(M, exact, tol)
         for i, entries in enumerate(rows):
-            scalars.extend(_partial_row_sums(entries, exact, tol))
+            if len(entries) > _MAX_ROW_SUBSETS:
+                truncated = True
+            if len(scalars) < _MAX_SCALARS:
+                for t in _partial_row_sums(entries, exact, tol):
+                    if t not in scalars:
+                        scalars.append(t)
+            else:
+                truncated = True
             row_sum = sum((v for _, v in entries), sympy.Integer(0) if exact else 0.0)
             if not _is_one(row_sum, exact, tol):
                 unit_rows = False
@@ -364,7 +374,12 @@ def decide(representation, activation, *, tol: float = DEFAULT_TOLERANCE, seed: 
     if not lie_rows_zero:
         unit_rows = False
 
-    T_M, T_how = _classify_T(scalars, exact, tol, lie_diag_nonzero)
+    T_M, T_how = _classify_T(scalars[:_MAX_SCALARS], exact, tol, lie_diag_nonzero)
+    if truncated:
+        T_how += (
+            f"; from partial sums over at most {_MAX_ROW_SUBSETS} entries per row and "
+            f"{_MAX_SCALARS} distinct values, so T(M) contains this group"
+        )
     admitted = _admitted_activations(monomial, unit_rows, T_M)
     maximal = _maximal_group(profile)
     bias = _fixed_vectors(rep, tol)
