@@ -1,0 +1,162 @@
+"""Graph models built from structured S_n layers: k-IGNs and models on subsets and tuples.
+
+The input is a 2-tensor ``(B, C, n, n)``: the adjacency matrix as one channel, plus optional
+node features on the diagonal and edge features off it (see :func:`graph_tensor`). Hidden
+layers map between direct sums of S_n-sets (:class:`~equiact.sn.layers.SnSet`), with a
+point-wise ReLU between them (admissible: every hidden space is a permutation space).
+
+Readouts: ``"graph"`` (invariant: an equivariant map to scalars, i.e. orbit-type means, plus
+optional masked max pooling, then an MLP), ``"node"`` (equivariant, to 1-tensors) or ``"edge"``
+(equivariant, to 2-tensors).
+
+>>> import torch
+>>> model = build_model("2-ign", in_channels=1, out_dim=3, hidden=4, layers=2)
+>>> model(torch.rand(5, 1, 6, 6)).shape
+torch.Size([5, 3])
+>>> sorted(PRESETS)
+['2-ign', '3-ign', 'mixed', 'tuples']
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from equiact.errors import InvalidInputError, unknown_name
+from equiact.sn.layers import SnDirectSumLinear, SnSet
+from equiact.sn.masking import POOLINGS, masked_pool
+
+__all__ = ["GraphModel", "PRESETS", "READOUTS", "build_model", "graph_tensor"]
+
+#: Hidden spaces of the preset models.
+PRESETS = {
+    "2-ign": (SnSet.tensor(2),),
+    "3-ign": (SnSet.tensor(3),),
+    "mixed": (SnSet.tensor(1), SnSet.subsets(2), SnSet.subsets(3)),
+    "tuples": (SnSet.tensor(1), SnSet.tuples(2)),
+}
+READOUTS = ("graph", "node", "edge")
+
+
+def graph_tensor(adj, node_features=None, edge_features=None, dtype=torch.float32):
+    """Stack a graph into a ``(C, n, n)`` tensor: adjacency, then node and edge features.
+
+    Node features ``(n, F)`` go on the diagonal of their channels, edge features
+    ``(n, n, E)`` off it.
+
+    >>> graph_tensor([[0, 1], [1, 0]], node_features=[[2.], [3.]]).tolist()
+    [[[0.0, 1.0], [1.0, 0.0]], [[2.0, 0.0], [0.0, 3.0]]]
+    """
+    a = torch.as_tensor(adj, dtype=dtype)
+    if a.dim() != 2 or a.shape[0] != a.shape[1]:
+        raise InvalidInputError(f"adjacency has shape {tuple(a.shape)}; expected (n, n)")
+    n = a.shape[0]
+    chans = [a]
+    if node_features is not None:
+        f = torch.as_tensor(node_features, dtype=dtype).reshape(n, -1)
+        chans.extend(torch.diag_embed(f.T))
+    if edge_features is not None:
+        e = torch.as_tensor(edge_features, dtype=dtype)
+        if e.dim() == 2:
+            e = e.unsqueeze(-1)
+        if e.shape[:2] != (n, n):
+            raise InvalidInputError(
+                f"edge features have shape {tuple(e.shape)}; expected ({n}, {n}, E)"
+            )
+        chans.extend(e.permute(2, 0, 1))
+    return torch.stack(chans)
+
+
+class GraphModel(nn.Module):
+    """Equivariant network ``input -> hidden^layers -> readout`` on direct sums of S_n-sets.
+
+    Parameters
+    ----------
+    in_channels : int
+        Channels of the input 2-tensor.
+    hidden_spaces : sequence of SnSet
+        The S_n-sets of every hidden layer (a direct sum), e.g. ``PRESETS["mixed"]``.
+    hidden : int
+        Channels per hidden summand.
+    layers : int
+        Number of hidden layers (>= 1).
+    out_dim : int
+    readout : "graph" | "node" | "edge"
+    pooling : extra masked pooling for the graph readout ("mean" adds nothing beyond the
+        orbit-type means; "max" or "sum" are concatenated to them).
+    normalize : bool
+        Means instead of sums inside the layers (recommended when n varies).
+    """
+
+    def __init__(self, in_channels: int, hidden_spaces, hidden: int, layers: int, out_dim: int,
+                 readout: str = "graph", pooling: str = "mean", normalize: bool = True,
+                 input_space: SnSet | None = None):
+        super().__init__()
+        if readout not in READOUTS:
+            raise InvalidInputError(f"readout {readout!r} unknown; use one of {READOUTS}")
+        if pooling not in POOLINGS:
+            raise InvalidInputError(f"pooling {pooling!r} unknown; use one of {POOLINGS}")
+        for name, v in (("hidden", hidden), ("layers", layers), ("out_dim", out_dim),
+                        ("in_channels", in_channels)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise InvalidInputError(f"{name} = {v!r}; give a positive integer")
+        self.hidden_spaces = tuple(hidden_spaces)
+        input_space = SnSet.tensor(2) if input_space is None else input_space
+        self.input_space = input_space
+        self.readout, self.pooling = readout, pooling
+        hs = list(self.hidden_spaces)
+        k = len(hs)
+        self.blocks = nn.ModuleList()
+        self.blocks.append(SnDirectSumLinear([input_space], hs, [in_channels], [hidden] * k,
+                                             normalize=normalize))
+        for _ in range(layers - 1):
+            self.blocks.append(SnDirectSumLinear(hs, hs, [hidden] * k, [hidden] * k,
+                                                 normalize=normalize))
+        self.act = nn.ReLU()
+        if readout == "graph":
+            self.to_scalar = SnDirectSumLinear(hs, [SnSet.tensor(0)], [hidden] * k, [hidden],
+                                               normalize=True)
+            extra = 0 if pooling == "mean" else hidden * k
+            self.head = nn.Sequential(nn.Linear(hidden + extra, hidden), nn.ReLU(),
+                                      nn.Linear(hidden, out_dim))
+        else:
+            target = SnSet.tensor(1 if readout == "node" else 2)
+            self.to_out = SnDirectSumLinear(hs, [target], [hidden] * k, [out_dim],
+                                            normalize=normalize)
+
+    def forward(self, x: torch.Tensor, sizes: torch.Tensor | None = None) -> torch.Tensor:
+        """``x``: ``(B, C, n, n)`` (zero padded); ``sizes``: ``(B,)`` true node counts."""
+        if x.dim() != 2 + self.input_space.order:
+            raise InvalidInputError(
+                f"input has shape {tuple(x.shape)}; expected (batch, channels) + "
+                f"{self.input_space.order} node axes"
+            )
+        n = x.shape[-1]
+        hs = [x]
+        for blk in self.blocks:
+            hs = [self.act(h) for h in blk(hs, sizes, n=n)]
+        if self.readout == "graph":
+            feats = [self.to_scalar(hs, sizes, n=n)[0]]
+            if self.pooling != "mean":
+                feats += [masked_pool(h, sp, sizes, self.pooling)
+                          for h, sp in zip(hs, self.hidden_spaces)]
+            return self.head(torch.cat(feats, dim=1))
+        return self.to_out(hs, sizes, n=n)[0]
+
+
+def build_model(preset: str, in_channels: int, out_dim: int, hidden: int = 16, layers: int = 2,
+                readout: str = "graph", pooling: str = "mean",
+                normalize: bool = True) -> GraphModel:
+    """A :class:`GraphModel` with the hidden spaces of ``preset`` (see :data:`PRESETS`).
+
+    >>> build_model("mixed", 1, 2, hidden=3, layers=1).hidden_spaces[2].label
+    '3-subsets'
+    >>> build_model("4-ign", 1, 1)
+    Traceback (most recent call last):
+    ...
+    equiact.errors.UnknownNameError: unknown model preset '4-ign'; did you mean ...
+    """
+    if preset not in PRESETS:
+        raise unknown_name("model preset", preset, PRESETS)
+    return GraphModel(in_channels, PRESETS[preset], hidden, layers, out_dim, readout=readout,
+                      pooling=pooling, normalize=normalize)
