@@ -45,6 +45,7 @@ import sympy as sp
 
 from equiact.errors import InvalidInputError, unknown_name
 from equiact.representation import Representation
+from equiact.spaces import permutation_sign
 
 __all__ = ["MAX_BUILTIN_DIM", "named_representation", "available_representations",
            "parse_group_name"]
@@ -138,21 +139,6 @@ def _standard_from_perms(perms, n, name, group) -> Representation:
     for p in perms:
         gens.append(_exact(H * sp.Matrix(_perm_matrix(p)) * H.T))
     return _rep(gens, name=name, group=group)
-
-
-def _sign(perm) -> int:
-    perm = list(perm)
-    seen, sign = [False] * len(perm), 1
-    for i in range(len(perm)):
-        if not seen[i]:
-            j, length = i, 0
-            while not seen[j]:
-                seen[j] = True
-                j = perm[j]
-                length += 1
-            if length % 2 == 0:
-                sign = -sign
-    return sign
 
 
 # ---------------------------------------------------------------------- group parsing
@@ -336,7 +322,7 @@ def _sn_like(n, gens, base, k, name, g, has_sign):
         return _standard_from_perms(gens, n, name, g)
     if base == "sign" and has_sign:
         _need_k(base, k, g, allowed=False)
-        return _rep([sp.ImmutableMatrix([[_sign(p)]]) for p in gens], name=name, group=g)
+        return _rep([sp.ImmutableMatrix([[permutation_sign(p)]]) for p in gens], name=name, group=g)
     if base == "trivial":
         _need_k(base, k, g, allowed=False)
         return _trivial(len(gens), name, g)

@@ -25,6 +25,7 @@ __all__ = [
     "PermutationSpace",
     "as_space",
     "direct_sum",
+    "permutation_sign",
     "sn_generators",
     "sn_tensor_space",
     "sn_injective_tuple_space",
@@ -484,7 +485,16 @@ def _check_size(size: int, what: str) -> None:
         )
 
 
-def _parity(perm: np.ndarray) -> int:
+def permutation_sign(perm) -> int:
+    """The sign (+1 even, -1 odd) of a permutation of range(n), via its cycle count.
+
+    >>> permutation_sign([1, 0, 2]), permutation_sign([1, 2, 0])
+    (-1, 1)
+    """
+    return -1 if _parity(perm) else 1
+
+
+def _parity(perm) -> int:
     """Parity (0 even, 1 odd) of a permutation array, via its cycle count."""
     n = len(perm)
     seen = np.zeros(n, dtype=bool)
@@ -495,7 +505,7 @@ def _parity(perm: np.ndarray) -> int:
             x = start
             while not seen[x]:
                 seen[x] = True
-                x = perm[x]
+                x = int(perm[x])
     return (n - cycles) % 2
 
 

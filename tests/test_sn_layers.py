@@ -14,14 +14,7 @@ from equiact.sn import SnDirectSumLinear, SnLinear, SnSet, bell_number, set_part
 from equiact.sn.ops import apply_permutation
 from equiact.sn.partitions import count_partitions_at_most
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # the test machine is shared: avoid thread oversubscription while testing (restored after)
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 SPACES = [

@@ -11,14 +11,7 @@ from equiact.sn.masking import masked_pool, pad_tensors
 from equiact.sn.models import PRESETS, build_model, graph_tensor
 from equiact.sn.ops import apply_permutation
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # the test machine is shared: avoid thread oversubscription while testing (restored after)
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _random_graph(n, gen, channels=2):

@@ -15,13 +15,7 @@ from equiact.cli.main import main
 from equiact.errors import InvalidInputError
 from equiact.sn.train import TrainConfig, train
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _cfg(**kw):

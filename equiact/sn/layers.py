@@ -42,6 +42,7 @@ from torch import nn
 from equiact.errors import InvalidInputError
 from equiact.sn.ops import distinct_mask, flat_diagonal_index, generalized_diagonal, size_mask
 from equiact.sn.partitions import set_partitions
+from equiact.spaces import permutation_sign
 
 __all__ = ["SnSet", "SnLinear", "SnDirectSumLinear", "MAX_ORDER"]
 
@@ -244,22 +245,6 @@ class _Plan:
 
 
 # ---------------------------------------------------------------------------- sign helpers
-def _perm_sign(p) -> int:
-    p = list(p)
-    s = 1
-    seen = [False] * len(p)
-    for i in range(len(p)):
-        if not seen[i]:
-            j, c = i, 0
-            while not seen[j]:
-                seen[j] = True
-                j = p[j]
-                c += 1
-            if c % 2 == 0:
-                s = -s
-    return s
-
-
 def _alternating_vectors(space: SnSet, n: int) -> list[torch.Tensor]:
     """Sign-equivariant vectors c (c(g x) = sgn(g) c(x)) on the structured layout, float64.
 
@@ -279,7 +264,7 @@ def _alternating_vectors(space: SnSet, n: int) -> list[torch.Tensor]:
         c = torch.zeros((n,) * k, dtype=torch.float64)
         for vals in itertools.permutations(range(n), b):
             rest = [v for v in range(n) if v not in vals]
-            sgn = _perm_sign(list(vals) + rest)
+            sgn = permutation_sign(list(vals) + rest)
             idx = [0] * k
             for bi, blk in enumerate(part):
                 for p in blk:
