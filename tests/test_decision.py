@@ -208,3 +208,11 @@ def test_verdict_json_fields():
     assert data["activation"]["T"]["label"] == "{±1}"
     assert set(data["witness"]) >= {"generator", "x", "lhs", "rhs"}
     assert isinstance(data["reason"], str) and "T_f" in data["reason"]
+
+
+def test_group_order_reported():
+    assert decide(rep([[0, -1], [1, 0]]), "tanh").group_order == 4
+    assert decide(rep([[0, 2], ["1/2", 0]]), "relu").group_order == 2
+    infinite = decide(rep([[2]]), "relu")
+    assert infinite.group_order is None and "infinite" in infinite.group_order_note
+    assert decide(rep(lie=[[[0, -1], [1, 0]]]), "identity").group_order is None
