@@ -338,7 +338,11 @@ def test_cli_coords(tmp_path, capsys):
     f = tmp_path / "m.json"
     f.write_text(json.dumps({"generators": [[[0, 2], ["1/2", 0]]]}))
     assert main(["coords", "--matrices", str(f), "--activation", "relu"]) == 0
-    assert "rescaling" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert out.startswith("BASIS EXISTS: relu needs a permutation basis") and "rescaling" in out
+    assert main(["coords", "--group", "C8", "--rep", "rotation", "--activation", "tanh"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("NO ADMISSIBLE BASIS") and "extension: dimension 4" in out
     f.write_text(json.dumps({"generators": [[[0, 2], [1, 0]]]}))
     assert main(["coords", "--matrices", str(f), "--activation", "relu"]) == 2
     assert "unbounded" in capsys.readouterr().err

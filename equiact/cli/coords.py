@@ -60,24 +60,36 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(res.to_json(), indent=2, default=str))
         return 0 if res.exists else 1
-    print(f"activation {res.activation}: needs a {res.target} basis")
-    print(("basis found: " if res.exists else "no basis: ") + res.reason)
+    head = "BASIS EXISTS" if res.exists else "NO ADMISSIBLE BASIS"
+    order = f", group of order {res.group_order}" if res.group_order else ""
+    title = " ".join(p for p in (rep.group_name, rep.name) if p) or "the representation"
+    print(f"{head}: {res.activation} needs a {res.target} basis for {title} "
+          f"(dim {rep.dim}{order})")
+    print()
+    print("Reason: " + res.reason)
     if res.exists and res.basis is not None and res.method not in ("identity",):
-        print(f"method: {res.method}; residual {res.residual:.3g}")
-        print("basis T (columns are the new basis vectors):")
+        print()
+        print(f"Basis T (columns are the new basis vectors; method: {res.method}, "
+              f"residual {res.residual:.3g}):")
         print(_fmt(res.basis))
+        print("Transitive pieces:")
         for s in res.decomposition:
-            eps = " with sign character" if s.signed else ""
+            eps = " with a sign character" if s.signed else ""
             print(f"  orbit of size {s.dimension}: coordinates {s.coordinates}, stabiliser of "
                   f"order {s.stabilizer_order} ({s.structure}){eps}")
     ext = res.minimal_extension
     if ext is not None:
+        print()
         if ext.dimension is None:
-            print("smallest admissible extension: none")
+            print("Smallest admissible extension: none")
         else:
-            print(f"smallest admissible extension: dimension {ext.dimension}")
+            print(f"Smallest admissible extension: dimension {ext.dimension} "
+                  "(the embedding E: --json or --save)")
         for d in ext.decomposition:
-            print("  " + ", ".join(f"{k}={v}" for k, v in d.items()))
+            eps = " with a sign character" if d.get("signed") else ""
+            times = f"{d['multiplicity']} x " if d.get("multiplicity", 1) != 1 else ""
+            print(f"  {times}{d['label']}: dimension {d['dimension']}, stabiliser of order "
+                  f"{d['stabilizer_order']} ({d['stabilizer_structure']}){eps}")
         if ext.note:
             print("  " + ext.note)
     return 0 if res.exists else 1
