@@ -202,11 +202,11 @@ def available_representations() -> dict[str, list[str]]:
 def _parse_rep(rep: str, params: dict, group: str, known: list[str]) -> tuple[str, int | None]:
     if not isinstance(rep, str):
         raise InvalidInputError(f"representation name must be a string, got {type(rep).__name__}")
-    r = rep.strip().lower().replace("-", "").replace("_", "")
-    m = re.fullmatch(r"([a-z]+)\s*(?::|\(|)\s*(-?\d+)?\)?", r)
+    # "-" and "_" may separate words of the name ("pseudo-scalar"), never the sign of k
+    m = re.fullmatch(r"([a-z_\-]+?)\s*(?::|\(|)\s*(-?\d+)?\)?", rep.strip().lower())
     if not m:
         raise unknown_name(f"representation of {group}", rep, known)
-    base, k = m.group(1), m.group(2)
+    base, k = m.group(1).replace("-", "").replace("_", ""), m.group(2)
     k = None if k is None else int(k)
     extra = dict(params)
     if "k" in extra:

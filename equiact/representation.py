@@ -384,7 +384,11 @@ class Representation:
         ...
         equiact.errors.NotFiniteGroupError: generator 0 has trace 2 = the dimension but ...
         """
-        limit = int(limit)
+        try:
+            limit = int(limit)
+        except (TypeError, ValueError):
+            raise InvalidInputError(
+                f"closure limit must be a positive integer, got {limit!r}") from None
         if limit < 1:
             raise InvalidInputError(f"closure limit must be a positive integer, got {limit}")
         if not (tol > 0 and math.isfinite(tol)):
@@ -443,10 +447,16 @@ class Representation:
 
     def _refuse_unipotent(self) -> None:
         """Exact rational generators and their pairwise products: an element of finite order
-        with trace n has all eigenvalues 1 and is diagonalisable, hence the identity; so a
-        non-identity element with trace n (e.g. [[1,1],[0,1]]) has infinite order."""
-        gens = [sp.Matrix(g) for g in self._generators]
-        if not gens or not all(x.is_Rational for g in gens for x in g):
+        has an integer characteristic polynomial (e.g. not the rotation [[3/5, -4/5], [4/5,
+        3/5]]); with trace n it has all eigenvalues 1 and is diagonalisable, hence the identity;
+        so a non-identity element with trace n (e.g. [[1,1],[0,1]]) has infinite order."""
+        from sympy.polys.matrices import DomainMatrix
+
+        gens = self._generators
+        # the domain of the sparse conversion says whether all entries are rational, without a
+        # Python loop over n^2 entries (C1000 regular: 0.1 s instead of 10 s)
+        if not gens or not all(DomainMatrix.from_Matrix(g).domain.is_QQ
+                                or DomainMatrix.from_Matrix(g).domain.is_ZZ for g in gens):
             return
         n = self.dim
         ident = sp.eye(n)
@@ -457,6 +467,19 @@ class Representation:
                 for i, a in enumerate(gens) for j, b in enumerate(gens) if i < j
             ]
         for what, m in candidates:
+            if n <= 64:
+                # finite order: the eigenvalues are roots of unity (algebraic integers), so the
+                # characteristic polynomial of a rational matrix has integer coefficients
+                coeffs = DomainMatrix.from_Matrix(m).convert_to(sp.QQ).charpoly()
+                bad = next((c for c in coeffs if sp.QQ.to_sympy(c).q != 1), None)
+                if bad is not None:
+                    raise NotFiniteGroupError(
+                        f"{what} has the characteristic polynomial coefficient "
+                        f"{sp.QQ.to_sympy(bad)}, not an integer; an element of finite order "
+                        "has roots of unity as eigenvalues and an integer characteristic "
+                        "polynomial, so it has infinite order and the group is infinite; "
+                        "closure needs a finite group"
+                    )
             if m.trace() == n and m != ident:
                 raise NotFiniteGroupError(
                     f"{what} has trace {n} = the dimension but is not the identity; an element "
@@ -481,7 +504,8 @@ class Representation:
                 seen[j] = True
                 cycle.append(j)
                 j = int(p[j])
-            prod_f = float(np.prod([f[p[j], j] for j in cycle]))
+            with np.errstate(over="ignore", under="ignore"):
+                prod_f = float(np.prod([f[p[j], j] for j in cycle]))
             if self._exact:
                 prod = sp.Mul(*[g[int(p[j]), j] for j in cycle])
                 ok = is_exact_zero(sp.expand(prod**2) - 1)
@@ -528,7 +552,13 @@ class _FloatBackend:
         return np.eye(self.n)
 
     def mul(self, i, a):
-        return self.gens[i] @ a
+        with np.errstate(over="ignore", invalid="ignore"):
+            b = self.gens[i] @ a
+        if not np.isfinite(b).all():
+            raise NotFiniteGroupError(
+                "a product of the generators overflows float64: the group generated is "
+                "unbounded, hence infinite; closure needs a finite group")
+        return b
 
     def _bucket(self, a) -> int:
         return int(math.floor(float(a.reshape(-1) @ self.v) / self.width))

@@ -108,13 +108,16 @@ def _to_sympy(value) -> sympy.Expr:
     return expr
 
 
-def _fmt_b(b) -> str:
+def _fmt_b(b, factor: bool = False) -> str:
+    """``b`` as text; with ``factor``, sums are parenthesised so that ``-b``, ``±b`` and ``b x``
+    read correctly (``-(1/2 + sqrt(5)/2)``, not ``-1/2 + sqrt(5)/2``)."""
     if b is None:
         return ""
     if isinstance(b, sympy.Basic):
-        return str(b)
+        text = str(b)
+        return f"({text})" if factor and b.is_Add else text
     r = round(b)
-    if abs(b - r) <= 1e-9 * max(1.0, abs(b)):
+    if abs(b) < 1e6 and abs(b - r) <= 1e-9 * max(1.0, abs(b)):
         return str(int(r))
     return f"{b:.6g}"
 
@@ -220,15 +223,15 @@ class ScalarGroup:
         if k is _K.DISCRETE:
             return f"<{_fmt_b(self.b)}>"
         if k is _K.SIGNED_DISCRETE:
-            return f"<±{_fmt_b(self.b)}>"
+            return f"<±{_fmt_b(self.b, factor=True)}>"
         if k is _K.ALTERNATING:
-            return f"<-{_fmt_b(self.b)}>"
+            return f"<-{_fmt_b(self.b, factor=True)}>"
         return k.value
 
     @property
     def matrix_class(self) -> str:
         """The matrices M_n(T) whose point-wise commutation this group governs."""
-        b = _fmt_b(self.b)
+        b = _fmt_b(self.b, factor=True)
         return {
             _K.TRIVIAL: "permutation",
             _K.SIGN: "signed permutation",
@@ -242,7 +245,7 @@ class ScalarGroup:
     @property
     def activation_class(self) -> str:
         """The activations f whose f0 = f - f(0) is T-multiplicative for this group T."""
-        b = _fmt_b(self.b)
+        b = _fmt_b(self.b, factor=True)
         return {
             _K.TRIVIAL: "every function",
             _K.SIGN: "odd",
@@ -461,11 +464,23 @@ def _discrete_from_ratios(signs, qs, base_exp=None, base_mag=None):
         for p, e in base_exp.items():
             b *= sympy.Integer(p) ** (e * sympy.Rational(g.numerator, g.denominator))
     else:
-        b = sympy.simplify(base_mag ** sympy.Rational(g.numerator, g.denominator))
+        b = _simplest(base_mag ** sympy.Rational(g.numerator, g.denominator))
     if bool(b < 1):
-        b = sympy.simplify(1 / b)
+        b = _simplest(1 / b)
         ks = [-k for k in ks]
     return ScalarGroup(_discrete_kind(signs, ks), b)
+
+
+def _simplest(value: sympy.Expr) -> sympy.Expr:
+    """A short form of an algebraic base: ``1/sqrt(3 - 2*sqrt(2))`` -> ``1 + sqrt(2)``."""
+    from equiact.exact import canonical
+
+    forms = [sympy.simplify(value)]
+    try:
+        forms.append(canonical(sympy.sqrtdenest(forms[0])))
+    except Exception:  # noqa: BLE001 - denesting is best effort
+        pass
+    return min(forms, key=sympy.count_ops)
 
 
 def _classify_pslq(signs, mags) -> tuple[ScalarGroup, str]:

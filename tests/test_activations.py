@@ -440,3 +440,16 @@ def test_calling_modes_and_modules():
     assert torch.equal(p.to_module()(x), torch.erf(x))
     with pytest.raises(InvalidInputError, match="has no PyTorch implementation"):
         analyze_activation(math.tanh).to_module()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["__import__('os').system('true')", "x.__class__", "exec('1')", "sin(x).func(x)",
+     "Symbol('y')*x", "open('f')", "[x for x in y]", "lambda: x"],
+)
+def test_expression_strings_are_vetted_before_parsing(text):
+    """sympy's parser evaluates Python: anything beyond x and sympy functions is refused."""
+    from equiact.errors import UnknownNameError
+
+    with pytest.raises(UnknownNameError, match="not a sympy expression in x either"):
+        analyze_activation(text)

@@ -59,3 +59,9 @@ def test_bad_input_exits_2_without_traceback(capsys, spec, fragment):
     assert main(["activations", spec]) == 2
     err = capsys.readouterr().err
     assert err.startswith("equiact: error: ") and fragment in err and "Traceback" not in err
+
+
+def test_negative_seed_exits_2(capsys):
+    # numpy's generator raised a bare ValueError (traceback) for a negative seed
+    assert main(["activations", "x**3", "--seed=-1"]) == 2
+    assert "seed must be a non-negative integer, got -1" in capsys.readouterr().err

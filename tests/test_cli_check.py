@@ -72,6 +72,7 @@ def test_lie_algebra_file(tmp_path, capsys):
         ('{"generators": [[[1, 1], [1, 1]]]}', "invertible"),
         ('{"generators": [[[1, "foo("], [0, 1]]]}', "foo("),
         ('{"gens": [[[1]]]}', "unknown keys"),
+        ('{"generators": [[[1]]], "name": 5}', '"name" must be a string, got 5'),
     ],
 )
 def test_bad_matrices_exit_2(tmp_path, capsys, content, fragment):
@@ -81,6 +82,15 @@ def test_bad_matrices_exit_2(tmp_path, capsys, content, fragment):
     assert code == 2
     assert fragment in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("tol", ["-1", "0", "nan", "2"])
+def test_bad_tolerance_exit_2(tmp_path, capsys, tol):
+    path = tmp_path / "rot.json"
+    path.write_text(json.dumps({"generators": [[[0.0, -1.0], [1.0, 0.0]]]}))
+    code, _, err = run_cli(capsys, "check", "--matrices", str(path), "--activation", "tanh",
+                           f"--tol={tol}")
+    assert code == 2 and "tol" in err and "(0, 1)" in err
 
 
 def test_unknown_activation_suggests(capsys):

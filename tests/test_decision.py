@@ -140,6 +140,49 @@ def test_float_input_with_noise():
     assert not decide(rep(M), "relu").admissible
 
 
+def test_float_entries_below_tolerance_are_not_dropped():
+    # a row's only entry is never noise (the matrix is invertible), however small
+    for M, act in (([[1e-10, 0.0], [0.0, 1.0]], "tanh"), ([[0.0, -1e-10], [1e10, 0.0]], "relu")):
+        verdict = decide(rep(M), act)
+        assert not verdict.admissible, verdict.reason
+        assert verdict.monomial
+        verify_witness(verdict)
+    # noise next to a real entry is still dropped
+    assert decide(rep(np.array([[1e-12, 1.0], [1.0, 0.0]])), "relu").admissible
+
+
+def test_scalings_beyond_the_analysis_search_are_checked_by_the_decision():
+    # the activation analysis searches bases up to 16; base 20 is found by the decision itself
+    expr = "x*(2 + sin(2*pi*log(Abs(x), 20)))"
+    verdict = decide(rep([[0, -20], ["1/20", 0]]), expr)
+    assert verdict.admissible, verdict.reason
+    assert verdict.activation.T.label == "<±20>" and verdict.activation.how == "symbolic"
+    assert "sympy proved f0(-20 x)" in verdict.activation.evidence
+
+    def black_box(x):
+        return x * (2 + np.sin(2 * np.pi * np.log(np.abs(x) + 1e-300) / np.log(20)))
+
+    verdict = decide(rep([[20, 0], [0, 1]]), black_box)
+    assert verdict.admissible and verdict.activation.T.label == "<±20>"
+    assert verdict.activation.how == "numerical"
+    # scalings that are no symmetry are still refused, with a witness
+    verdict = decide(rep([[20, 0], [0, 3]]), black_box)
+    assert not verdict.admissible and "entry (1, 1)" in verdict.reason
+    verify_witness(verdict)
+    # a catalogue class is exact: nothing is added
+    assert not decide(rep([[20]]), "tanh").admissible
+
+
+def test_lie_algebra_T_of_connected_part():
+    # exp(sX) for a non-diagonal X has entries s X_ij + O(s^2) of both signs: T(M) = R*
+    for X in ([[0, -1], [1, 0]], [[0, 1], [0, 0]], [[1, -1], [2, -2]]):
+        verdict = decide(rep(lie=[X]), "tanh")
+        assert verdict.T.kind is K.ALL and not verdict.monomial
+    assert decide(rep([[-1, 0], [0, 1]], lie=[[[0, -1], [1, 0]]]), "relu").T.kind is K.ALL
+    # diagonal X: positive rescalings, R>0
+    assert decide(rep(lie=[[[1, 0], [0, -2]]]), "relu").T.kind is K.POSITIVE
+
+
 def test_lie_algebra():
     so2 = rep(lie=[[[0, -1], [1, 0]]])
     for act in ("tanh", "relu", "sigmoid"):
@@ -210,7 +253,23 @@ def test_verdict_json_fields():
     assert isinstance(data["reason"], str) and "T_f" in data["reason"]
 
 
+def test_group_order_of_dense_exact_matrices_uses_floats():
+    # exact closure in a number field took 5 s for S24's standard representation, minutes for
+    # S64's; the order alone is computed in float64 (or not at all for large dense matrices)
+    from equiact.groups import named_representation
+
+    verdict = decide(named_representation("A5", "standard"), "tanh")
+    assert verdict.group_order == 60 and "float64 closure" in verdict.group_order_note
+    assert decide(named_representation("S4", "natural"), "relu").group_order == 24
+    v = np.ones(130) / np.sqrt(130)
+    reflection = np.eye(130) - 2 * np.outer(v, v)
+    big = decide(rep(reflection), "identity")
+    assert big.group_order is None and "not computed" in big.group_order_note
+
+
 def test_group_order_reported():
+    unbounded = decide(rep(np.array([[1e6, 1.0], [0.0, 1.0]])), "relu")
+    assert unbounded.group_order is None and "infinite" in unbounded.group_order_note
     assert decide(rep([[0, -1], [1, 0]]), "tanh").group_order == 4
     assert decide(rep([[0, 2], ["1/2", 0]]), "relu").group_order == 2
     infinite = decide(rep([[2]]), "relu")

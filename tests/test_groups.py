@@ -225,6 +225,9 @@ def test_rotation_frequency_k():
 
 
 def test_name_normalisation():
+    assert named_representation("O3", "pseudo-scalar").name == "pseudoscalar"
+    clockwise = named_representation("C4", "rotation:-1")
+    assert clockwise.name == "rotation:-1" and clockwise.generators[0][0, 1] == 1
     assert parse_group_name("S_4") == ("S", 4)
     assert parse_group_name("so(3)") == ("SO3", None)
     assert parse_group_name("v4") == ("K4", None)
@@ -240,6 +243,9 @@ def test_name_normalisation():
     ("S4", "tensor", InvalidInputError, "'tensor' of S4 needs k, e.g. 'tensor:2'"),
     ("S4", "tensor:0", InvalidInputError, "needs 1 <= k <= 64, got k = 0"),
     ("S4", "subsets:5", InvalidInputError, "needs 0 <= k <= 4, got k = 5"),
+    # the sign of k is kept (it used to be stripped: 'tensor:-1' built tensor:1)
+    ("S4", "tensor:-1", InvalidInputError, "needs 1 <= k <= 64, got k = -1"),
+    ("S4", "subsets:-2", InvalidInputError, "needs 0 <= k <= 4, got k = -2"),
     ("S7", "regular", InvalidInputError, f"dimension 5040, above the built-in limit "
                                          f"{MAX_BUILTIN_DIM}"),
     ("S4", "tensor:6", InvalidInputError, "dimension 4096"),

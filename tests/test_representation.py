@@ -292,6 +292,27 @@ def test_limit_errors():
     assert DEFAULT_CLOSURE_LIMIT >= 100_000
     with pytest.raises(InvalidInputError, match="limit must be a positive integer, got 0"):
         named_representation("S3", "natural").closure(limit=0)
+    with pytest.raises(InvalidInputError, match="limit must be a positive integer, got 'x'"):
+        named_representation("S3", "natural").closure(limit="x")
+
+
+def test_float_closure_that_overflows_is_refused():
+    # |det| = 1e6 is not tested when cond * max entry is large; the powers overflow float64
+    rep = Representation.from_matrices([[[1e6, 1.0], [0.0, 1.0]]])
+    with pytest.raises(NotFiniteGroupError, match="overflows float64"):
+        rep.closure()
+
+
+def test_rational_elements_of_infinite_order_refused_at_once():
+    # orthogonal with rational entries, so bounded, but of infinite order: the closure used to
+    # multiply fractions with ever longer denominators up to the limit (minutes)
+    rot = [["3/5", "-4/5"], ["4/5", "3/5"]]
+    with pytest.raises(NotFiniteGroupError, match="characteristic polynomial coefficient -6/5"):
+        Representation.from_matrices([rot]).closure()
+    # two reflections of finite order whose product is that rotation
+    reflections = [[[1, 0], [0, -1]], [["3/5", "4/5"], ["4/5", "-3/5"]]]
+    with pytest.raises(NotFiniteGroupError, match="product of generators 0 and 1 has the char"):
+        Representation.from_matrices(reflections).closure()
 
 
 @pytest.mark.parametrize("matrix, fragment", [

@@ -139,6 +139,15 @@ def test_labels_and_classes():
     assert ScalarGroup.trivial().matrix_class == "permutation"
     assert ScalarGroup.sign().activation_class == "odd"
     assert ScalarGroup.positive().to_json()["class"] == "R>0"
+    # a compound base is parenthesised where a sign or a product would misread it
+    golden = ScalarGroup.generated_by(["-(1 + sqrt(5))/2"])
+    assert golden.kind is K.ALTERNATING
+    assert golden.label == "<-(1/2 + sqrt(5)/2)>"
+    assert "f0(-(1/2 + sqrt(5)/2)x)" in golden.activation_class
+    assert ScalarGroup.generated_by(["sqrt(2)", -1]).label == "<±sqrt(2)>"
+    assert ScalarGroup.generated_by([1e300]).label == "<1e+300>"
+    # 3 - 2 sqrt(2) = (1 + sqrt(2))^-2: the base is denested, not 1/sqrt(3 - 2*sqrt(2))
+    assert ScalarGroup.generated_by(["3 - 2*sqrt(2)", "1 + sqrt(2)"]).label == "<1 + sqrt(2)>"
 
 
 @pytest.mark.parametrize(

@@ -57,6 +57,9 @@ class NumericalOptions:
     high: float = 1e3
 
     def __post_init__(self):
+        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) \
+                or self.seed < 0:
+            raise InvalidInputError(f"seed must be a non-negative integer, got {self.seed!r}")
         if not (self.n_points >= 50 and self.grid >= 50):
             raise InvalidInputError(
                 f"n_points and grid must be >= 50, got {self.n_points} and {self.grid}")

@@ -17,6 +17,8 @@ prove is reported as numerical evidence.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import sympy
 from sympy.core.function import AppliedUndef
@@ -41,6 +43,41 @@ _MAX_LIMIT_OPS = 120
 _PROBE = np.array([0.0, 0.5, -0.5, 1.0, -1.0, 2.0, -3.0, 7.5, -10.0, 0.1])
 
 
+# An expression string may only use x, numbers, operators and sympy's own functions and
+# constants: it is vetted before sympy's parser (which evaluates Python) sees it.
+_EXPR_MAX_LEN = 2000
+_EXPR_CHARS = re.compile(r"^[0-9A-Za-z_ .+\-*/^(),<>=!&|~]*$")
+_EXPR_TOKEN = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+_EXPR_NUMBER = re.compile(r"(?<![A-Za-z_0-9])(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_ATTRIBUTE = re.compile(r"[A-Za-z_0-9)\]]\s*\.\s*[A-Za-z_]")
+
+
+def _is_sympy_name(token: str) -> bool:
+    """A sympy function, class or constant (``sin``, ``Piecewise``, ``pi``, ``sqrt``)."""
+    obj = getattr(sympy, token, None)
+    if isinstance(obj, sympy.FunctionClass | sympy.Basic):
+        return True
+    if isinstance(obj, type):
+        return issubclass(obj, sympy.Basic)
+    return callable(obj) and getattr(obj, "__module__", "").startswith("sympy.functions")
+
+
+def _vet_expression_text(spec: str, text: str) -> None:
+    """Refuse anything but x, numbers, operators and sympy functions/constants."""
+    if len(text) > _EXPR_MAX_LEN:
+        raise _unknown(spec, f"longer than {_EXPR_MAX_LEN} characters")
+    if not _EXPR_CHARS.match(text) or "__" in text or _ATTRIBUTE.search(text):
+        raise _unknown(spec, "only x, numbers, operators and sympy functions may appear")
+    stripped = _EXPR_NUMBER.sub(" ", text)
+    for match in _EXPR_TOKEN.finditer(stripped):
+        token = match.group()
+        if token in ("x", "abs", "True", "False") or _is_sympy_name(token):
+            continue
+        if stripped[match.end():].lstrip().startswith("("):
+            raise _unknown(spec, f"unknown function(s) {token}; use sympy's functions")
+        raise _unknown(spec, f"unknown symbol(s) {token}; only x may appear")
+
+
 def _unknown(spec: str, why: str) -> UnknownNameError:
     base = str(unknown_name("activation", spec, catalogue_names()))
     return UnknownNameError(f"{base}; it is not a sympy expression in x either ({why})")
@@ -59,6 +96,7 @@ def parse_expression(spec) -> sympy.Expr:
         from sympy.parsing.sympy_parser import parse_expr
 
         text = spec.strip()
+        _vet_expression_text(spec, text)
         try:
             expr = parse_expr(text, local_dict={"x": X, "Abs": sympy.Abs, "abs": sympy.Abs})
         except Exception as err:  # noqa: BLE001 - sympy raises many types here

@@ -50,6 +50,10 @@ def read_matrices_file(path: str | Path):
             f"matrices file {str(path)!r} has unknown keys {sorted(unknown)}; "
             'expected "generators" and/or "lie_algebra"'
         )
+    name = data.get("name")
+    if name is not None and not isinstance(name, str):
+        raise InvalidInputError(
+            f"matrices file {str(path)!r}: \"name\" must be a string, got {name!r}")
     generators = data.get("generators") or []
     lie_algebra = data.get("lie_algebra") or []
     if not isinstance(generators, list) or not isinstance(lie_algebra, list):
@@ -60,7 +64,7 @@ def read_matrices_file(path: str | Path):
             'or "lie_algebra" list'
         )
     return Representation.from_matrices(
-        generators, lie_algebra=lie_algebra, name=data.get("name") or path.stem
+        generators, lie_algebra=lie_algebra, name=name or path.stem
     )
 
 
