@@ -117,6 +117,14 @@ EquiactDoubleCosetCounts := function(G, subs)
   return out;
 end;
 
+EquiactPermChar := function(G, H, reps)
+  local n, hom;
+  n := Index(G, H);
+  if n = 1 then return List(reps, g -> 1); fi;
+  hom := FactorCosetAction(G, H);
+  return List(reps, g -> n - NrMovedPoints(Image(hom, g)));
+end;
+
 EquiactCycToList := function(x)
   local n;
   n := Conductor(x);
@@ -476,9 +484,11 @@ class GapGroup:
     def permutation_character(self, subgroup) -> list[int]:
         """Values of 1_H^G on :meth:`conjugacy_classes`."""
         lg = libgap()
-        self.character_table()
-        chi = _gap_call("a permutation character", lg.PermutationCharacter, self.gap, subgroup)
-        return _to_int_list(lg.ValuesOfClassFunction(chi))
+        reps = [c.rep for c in self.conjugacy_classes()]
+        # fixed points of each class representative on the cosets of H (GAP's
+        # PermutationCharacter fuses the classes of H instead: about 10x slower here)
+        return _to_int_list(_gap_call("a permutation character", lg.EquiactPermChar, self.gap,
+                                      subgroup, reps))
 
     def irreducible_characters(self) -> np.ndarray:
         """Complex values of the irreducible characters, shape ``(num_irr, num_classes)``."""

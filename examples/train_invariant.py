@@ -120,6 +120,12 @@ def main(argv=None) -> dict:
     parser.add_argument("--compile", action="store_true",
                         help="also check torch.compile (inductor) on the trained model")
     args = parser.parse_args(argv)
+    for name, lo in (("n", 2), ("train", 1), ("test", 1), ("epochs", 1), ("batch", 1),
+                     ("width", 1)):
+        if getattr(args, name) < lo:
+            parser.error(f"--{name} = {getattr(args, name)}; give an integer >= {lo}")
+    if not 0.0 <= args.p <= 1.0:
+        parser.error(f"--p = {args.p}; an edge probability must lie in [0, 1]")
 
     start = time.perf_counter()
     rng = np.random.default_rng(args.seed)

@@ -185,6 +185,30 @@ def test_round_trip_exact_conjugation():
     _check_commutes(res, rep, "tanh", RNG)
 
 
+def test_exact_trigonometric_entries_fall_back_to_float():
+    # cos(pi/7), sin(pi/7) are exact but have no normal form in sympy: T^-1 rho T did not reduce
+    # to integers ("internal error: ... not integral") and exact zero tests blew up.
+    c, s = sp.cos(sp.pi / 7), sp.sin(sp.pi / 7)
+    R = sp.Matrix([[c, -s, 0], [s, c, 0], [0, 0, 1]])
+    swap = sp.Matrix([[0, 1, 0], [1, 0, 0], [0, 0, -1]])
+    rep = Representation.from_matrices([R.T * swap * R])
+    assert rep.exact
+    for activation, signed in (("tanh", True), ("relu", False)):
+        res = admissible_coordinates(rep, activation)
+        assert res.exists == signed and not res.exact
+        if signed:
+            T = np.asarray(res.basis, dtype=float)
+            g = rep.numeric_generators()[0]
+            assert np.abs(np.linalg.solve(T, g @ T) - res.generators_in_basis[0]).max() < 1e-9
+            _check_commutes(res, rep, activation, RNG)
+        else:  # trace -1 on the generator; the extension is two regular representations
+            ext = res.minimal_extension
+            assert ext.dimension == 4
+            E = np.asarray(ext.embedding, dtype=float)
+            assert np.abs(ext.generators[0] @ E - E @ rep.numeric_generators()[0]).max() < 1e-9
+    assert minimal_extension(rep).dimension == 4
+
+
 def test_s4_standard_with_tanh_has_signed_permutation_basis():
     rep = named_representation("S4", "standard")
     res = admissible_coordinates(rep, "tanh")

@@ -133,3 +133,13 @@ def test_irreducible_characters_orthonormal():
     sizes = np.array([c.size for c in G.conjugacy_classes()])
     gram = (irr * sizes) @ irr.conj().T / G.order
     assert np.allclose(gram, np.eye(len(irr)), atol=1e-12)
+
+
+def test_permutation_character_matches_gap_fusion():
+    # computed from fixed points on the cosets (fast); GAP's PermutationCharacter fuses classes
+    lg = gapmod.libgap()
+    for name in ("S5", "SmallGroup(16,3)"):
+        G = GapGroup.named(name)
+        for H in G.subgroup_classes():
+            chi = lg.ValuesOfClassFunction(lg.PermutationCharacter(G.gap, H))
+            assert G.permutation_character(H) == [int(v) for v in chi]

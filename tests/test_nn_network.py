@@ -127,3 +127,14 @@ def test_invariant_network_under_torch_compile_aot_eager():
     compiled = torch.compile(net, backend="aot_eager")
     x = torch.randn(5, 1, 16)
     assert torch.allclose(compiled(x), net(x), atol=1e-6)
+
+
+def test_invariant_head_on_space_without_invariants_is_refused():
+    # Q8 on the quaternions: -1 acts as -I, so no vector is invariant; the head used to be
+    # nn.Linear(0, 2), a constant model
+    X = q8_space()
+    assert invariant_orbits(X).dim == 0
+    with pytest.raises(InvalidInputError, match="no invariant vectors"):
+        EquivariantNetwork([X, X], [1, 2], "tanh", pool="mean", out_features=2)
+    net = EquivariantNetwork([X, X], [1, 2], "tanh", pool="mean")  # no head: 0 features
+    assert net(torch.randn(3, 1, 4)).shape == (3, 0)

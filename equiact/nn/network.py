@@ -74,6 +74,13 @@ class EquivariantNetwork(nn.Module):
         self.pool = InvariantPooling(spaces[-1], pool) if pool is not None else None
         self.head = None
         if out_features is not None:
+            if self.pool.dim == 0:
+                raise InvalidInputError(
+                    f"the last space {spaces[-1].name or spaces[-1].size} has no invariant "
+                    "vectors (every orbit of its signed action is forced to zero), so pooling "
+                    "gives 0 features and the head would output a constant; end with a space "
+                    "that has invariants (e.g. an unsigned one)"
+                )
             self.head = nn.Linear(widths[-1] * self.pool.dim, int(out_features))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
