@@ -7,7 +7,7 @@ import torch
 
 from equiact.errors import InvalidInputError, UnknownNameError
 from equiact.sn.layers import SnSet
-from equiact.sn.masking import masked_pool, pad_tensors
+from equiact.sn.masking import masked_pool, orbit_normalize, pad_tensors
 from equiact.sn.models import PRESETS, build_model, graph_tensor
 from equiact.sn.ops import apply_permutation
 
@@ -22,21 +22,23 @@ def _random_graph(n, gen, channels=2):
     return graph_tensor(a, node_features=feats, dtype=torch.float64)
 
 
-def _model(preset, readout, gen, pooling="mean"):
+def _model(preset, readout, gen, pooling="mean", norm="none"):
     torch.manual_seed(int(torch.randint(0, 10**6, (1,), generator=gen)))
     m = build_model(preset, in_channels=2, out_dim=3, hidden=3, layers=2, readout=readout,
-                    pooling=pooling).double()
+                    pooling=pooling, norm=norm).double()
     with torch.no_grad():
         for p in m.parameters():
             p.add_(0.3 * torch.randn(p.shape, generator=gen, dtype=p.dtype))
     return m.eval()
 
 
+@pytest.mark.parametrize("norm", ["none", "orbit"])
 @pytest.mark.parametrize("preset", sorted(PRESETS))
 @pytest.mark.parametrize("readout", ["graph", "node", "edge"])
-def test_invariance_and_equivariance(preset, readout):
+def test_invariance_and_equivariance(preset, readout, norm):
     gen = torch.Generator().manual_seed(11)
-    model = _model(preset, readout, gen, pooling="max" if readout == "graph" else "mean")
+    model = _model(preset, readout, gen, pooling="max" if readout == "graph" else "mean",
+                   norm=norm)
     n = 5
     x = _random_graph(n, gen).unsqueeze(0)
     perm = torch.randperm(n, generator=gen).tolist()
@@ -48,17 +50,18 @@ def test_invariance_and_equivariance(preset, readout):
     assert out.abs().max() > 1e-6  # not trivially zero
 
 
-@pytest.mark.parametrize("preset", ["2-ign", "mixed"])
+@pytest.mark.parametrize("preset,norm", [("2-ign", "none"), ("mixed", "none"), ("3-ign", "orbit"),
+                                         ("mixed", "orbit")])
 @pytest.mark.parametrize("pooling", ["mean", "max", "sum"])
-def test_variable_size_batch_equals_one_by_one(preset, pooling):
+def test_variable_size_batch_equals_one_by_one(preset, pooling, norm):
     gen = torch.Generator().manual_seed(5)
-    model = _model(preset, "graph", gen, pooling=pooling)
+    model = _model(preset, "graph", gen, pooling=pooling, norm=norm)
     graphs = [_random_graph(n, gen) for n in (4, 6, 3, 5)]
     x, sizes = pad_tensors(graphs, order=2)
     batched = model(x, sizes)
     singles = torch.cat([model(g.unsqueeze(0)) for g in graphs])
     torch.testing.assert_close(batched, singles, rtol=1e-10, atol=1e-10)
-    node_model = _model(preset, "node", gen)
+    node_model = _model(preset, "node", gen, norm=norm)
     out = node_model(x, sizes)
     for b, g in enumerate(graphs):
         n = g.shape[-1]
@@ -92,6 +95,50 @@ def test_masked_pool_uses_true_sizes():
     assert got.tolist() == [[-2.0], [0.0]]  # an empty graph pools to 0, not -inf
 
 
+@pytest.mark.parametrize("space", [SnSet.tensor(1), SnSet.tensor(2), SnSet.tensor(3),
+                                   SnSet.tuples(2), SnSet.subsets(3)], ids=lambda s: s.label)
+def test_orbit_normalize_equivariant_and_padding_free(space):
+    gen = torch.Generator().manual_seed(4)
+    sizes = [4, 6, 5]
+    parts = []
+    for n in sizes:
+        x = space.from_flat(torch.randn(2, space.size(n), generator=gen, dtype=torch.float64), n)
+        parts.append(x)
+    singles = [orbit_normalize(p.unsqueeze(0), space, eps=1e-12) for p in parts]
+    for p, s in zip(parts, singles):
+        perm = torch.randperm(p.shape[-1], generator=gen).tolist()
+        got = orbit_normalize(apply_permutation(p, perm, space.order).unsqueeze(0), space,
+                              eps=1e-12)
+        torch.testing.assert_close(got, apply_permutation(s, perm, space.order), rtol=1e-12,
+                                   atol=1e-12)
+        flat = space.to_flat(s[0], p.shape[-1])  # valid entries: unit RMS per channel
+        torch.testing.assert_close(flat.pow(2).mean(-1), torch.ones(2, dtype=torch.float64),
+                                   rtol=1e-9, atol=0)
+    x, sz = pad_tensors(parts, order=space.order)
+    x[0, :, -1] = 7.0  # garbage in the padding (and on tuple/subset diagonals) is ignored
+    out = orbit_normalize(x, space, sz, eps=1e-12)
+    for b, n in enumerate(sizes):
+        sl = (b, slice(None)) + (slice(0, n),) * space.order
+        torch.testing.assert_close(out[sl], singles[b][0], rtol=1e-12, atol=1e-12)
+        rest = out[b].clone()
+        rest[(slice(None),) + (slice(0, n),) * space.order] = 0
+        assert float(rest.abs().max()) == 0.0
+
+
+def test_sizes_are_checked_and_may_be_a_list():
+    model = build_model("2-ign", 1, 2, hidden=3, layers=1, pooling="max").double()
+    x = torch.rand(2, 1, 4, 4, dtype=torch.float64)
+    ref = model(x, torch.tensor([3, 4]))
+    # a list worked in the layers but crashed in masked_pool (AttributeError)
+    torch.testing.assert_close(model(x, [3, 4]), ref, rtol=0, atol=0)
+    with pytest.raises(InvalidInputError, match="whole node counts"):
+        model(x, torch.tensor([3.5, 4.0]))  # was silently used as a mask of 4 nodes
+    with pytest.raises(InvalidInputError, match="sizes must lie in 0..4"):
+        masked_pool(x, SnSet.tensor(2), torch.tensor([5, 2]), "max")  # was accepted
+    with pytest.raises(InvalidInputError, match="2-tensors needs"):
+        masked_pool(torch.rand(2, 3, 4), SnSet.tensor(2))  # was an IndexError
+
+
 def test_csl_separation_follows_the_wl_hierarchy():
     """Random-weight separation (THEORY section 6): C41(1,2) vs C41(1,3) are 4-regular, so
     2-IGN (= 1-WL) and 2-tuples cannot separate them; 3-IGN and the 3-subset model can."""
@@ -111,6 +158,24 @@ def test_csl_separation_follows_the_wl_hierarchy():
         assert (gap > 1e-5) if separates else (gap < 1e-12), (preset, gap)
 
 
+def test_csl_two_layer_3ign_groups():
+    """The 2-layer 3-IGN with random weights does not separate all 10 CSL classes: its outputs
+    are equal within the classes of one round of 2-FWL refinement (docs/sn_layers.md)."""
+    from equiact.sn.data import CSL_SKIPS, csl_dataset
+
+    x = torch.stack([s.x for s in csl_dataset(copies=1)]).double()
+    gen = torch.Generator().manual_seed(0)
+    model = build_model("3-ign", 1, 10, hidden=8, layers=2).double().eval()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(torch.randn(p.shape, generator=gen, dtype=p.dtype))
+        out = model(x)
+    gap = (out[:, None] - out[None]).abs().amax(-1) / out.abs().max()
+    groups = {tuple(CSL_SKIPS[j] for j in range(10) if gap[i, j] < 1e-9) for i in range(10)}
+    assert sorted(groups) == [(2,), (3,), (4, 5, 6, 9, 11, 12, 13, 16)]
+    assert float(gap.max()) > 1e-5
+
+
 def test_bad_model_arguments():
     with pytest.raises(UnknownNameError, match="did you mean '2-ign'"):
         build_model("2-ing", 1, 1)
@@ -122,6 +187,8 @@ def test_bad_model_arguments():
         build_model("2-ign", 1, 1, layers=0)
     with pytest.raises(InvalidInputError, match="expected \\(n, n\\)"):
         graph_tensor(torch.zeros(2, 3))
+    with pytest.raises(InvalidInputError, match=r"node features have shape \(1, 3\)"):
+        graph_tensor([[0, 1], [1, 0]], node_features=[[1.0, 2.0, 3.0]])  # was a RuntimeError
     model = build_model("2-ign", 1, 1)
     with pytest.raises(InvalidInputError, match="expected \\(batch, channels\\)"):
         model(torch.zeros(3, 3))

@@ -35,6 +35,17 @@ def test_tiny_training_improves_loss_and_is_seeded():
     assert [h["train_loss"] for h in again["history"]] == [h["train_loss"] for h in hist]
 
 
+def test_orbit_norm_training_refreshes_batchnorm():
+    """norm="orbit" trains, and evaluation uses BatchNorm statistics of the final weights."""
+    res = train(_cfg(epochs=3, norm="orbit", limit=60, batch_size=7))  # last batch: 1 graph
+    hist = res["history"]
+    assert hist[-1]["train_loss"] < hist[0]["train_loss"]
+    assert all(torch.isfinite(torch.tensor(h["val_loss"])) for h in hist)
+    bn = res["model"].head[0]
+    assert isinstance(bn, torch.nn.BatchNorm1d)
+    assert int(bn.num_batches_tracked) == 1  # recomputed over the 48 training graphs at once
+
+
 def test_checkpoint_resume_matches_straight_run(tmp_path):
     straight = train(_cfg(epochs=3))
     ck = str(tmp_path / "ck")
@@ -53,6 +64,21 @@ def test_bad_config():
         train(_cfg(epochs=0))
     with pytest.raises(InvalidInputError, match="resume needs a checkpoint"):
         train(_cfg(resume=True))
+
+
+def test_bad_config_is_reported_not_crashed(tmp_path):
+    with pytest.raises(InvalidInputError, match="seed = -1"):
+        train(_cfg(seed=-1))  # numpy's default_rng(-1) raised a bare ValueError
+    with pytest.raises(InvalidInputError, match="no training graphs"):
+        train(_cfg(limit=2, val_fraction=0.9))  # trained on nothing and reported nan
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    with pytest.raises(InvalidInputError, match="is a file"):
+        train(_cfg(epochs=1, checkpoint_dir=str(afile)))  # FileExistsError after epoch 1
+    ck = str(tmp_path / "ck")
+    train(_cfg(epochs=1, limit=20, checkpoint_dir=ck))
+    with pytest.raises(InvalidInputError, match=r"hidden 8 \(now 5\)"):
+        train(_cfg(epochs=2, limit=20, hidden=5, checkpoint_dir=ck, resume=True))
 
 
 def test_cli_train_json(capsys, tmp_path):

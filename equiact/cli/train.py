@@ -6,8 +6,9 @@ Examples::
     equiact train --dataset csl --model 3-ign --hidden 8 --epochs 30 --seed 1
     torchrun --nproc_per_node=2 -m equiact.cli.main train --dataset atlas --epochs 5
 
-Prints one JSON line per epoch (and a progress bar on a terminal); with ``--json`` the final
-summary is one JSON object. Exit code 0.
+Prints one JSON line per epoch and a progress bar (``--no-progress``: neither, only the
+summary); with ``--json`` the final summary is one JSON object. Exit code 0; bad input
+(unknown data set or model, invalid numbers, a checkpoint from other settings) exits 2.
 """
 
 from __future__ import annotations
@@ -36,10 +37,14 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--val-fraction", type=float, default=0.2)
     p.add_argument("--limit", type=int, default=None, help="use only this many graphs")
     p.add_argument("--pooling", default="mean", help="mean | sum | max (graph readout)")
+    p.add_argument("--norm", default="none",
+                   help="none | orbit (centre/scale each layer's input per orbit type, sums, "
+                   "batch-normalised invariants; needed for 3-ign on csl)")
     p.add_argument("--checkpoint", default=None, metavar="DIR",
                    help="write last.pt / best.pt here after every epoch")
     p.add_argument("--resume", action="store_true", help="continue from DIR/last.pt")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress bar and no per-epoch lines (only the summary)")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     p.set_defaults(run=run)
     return p
@@ -51,7 +56,7 @@ def run(args) -> int:
     cfg = TrainConfig(
         dataset=args.dataset, preset=args.model, hidden=args.hidden, layers=args.layers,
         epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-        val_fraction=args.val_fraction, limit=args.limit, pooling=args.pooling,
+        val_fraction=args.val_fraction, limit=args.limit, pooling=args.pooling, norm=args.norm,
         checkpoint_dir=args.checkpoint, resume=args.resume, progress=not args.no_progress,
     )
     result = train(cfg)

@@ -40,7 +40,13 @@ import torch
 from torch import nn
 
 from equiact.errors import InvalidInputError
-from equiact.sn.ops import distinct_mask, flat_diagonal_index, generalized_diagonal, size_mask
+from equiact.sn.ops import (
+    check_sizes,
+    distinct_mask,
+    flat_diagonal_index,
+    generalized_diagonal,
+    size_mask,
+)
 from equiact.sn.partitions import set_partitions
 from equiact.spaces import permutation_sign
 
@@ -374,11 +380,7 @@ class SnLinear(nn.Module):
                 f"S_n/A_n features need a last axis of length 2; got shape {tuple(x.shape)}"
             )
         if sizes is not None:
-            sizes = torch.as_tensor(sizes, device=x.device)
-            if sizes.shape != (x.shape[0],):
-                raise InvalidInputError(
-                    f"sizes has shape {tuple(sizes.shape)}; expected ({x.shape[0]},)"
-                )
+            sizes = check_sizes(sizes, x.shape[0], None, device=x.device)
         if ins.kind != "sign" and ins.order:
             n = x.shape[-1]
             if any(s != n for s in x.shape[2:]):

@@ -24,9 +24,9 @@ from torch import nn
 
 from equiact.errors import InvalidInputError, unknown_name
 from equiact.sn.layers import SnDirectSumLinear, SnSet
-from equiact.sn.masking import POOLINGS, masked_pool
+from equiact.sn.masking import POOLINGS, masked_pool, orbit_normalize
 
-__all__ = ["GraphModel", "PRESETS", "READOUTS", "build_model", "graph_tensor"]
+__all__ = ["GraphModel", "NORMS", "PRESETS", "READOUTS", "build_model", "graph_tensor"]
 
 #: Hidden spaces of the preset models.
 PRESETS = {
@@ -36,6 +36,7 @@ PRESETS = {
     "tuples": (SnSet.tensor(1), SnSet.tuples(2)),
 }
 READOUTS = ("graph", "node", "edge")
+NORMS = ("none", "orbit")
 
 
 def graph_tensor(adj, node_features=None, edge_features=None, dtype=torch.float32):
@@ -53,7 +54,12 @@ def graph_tensor(adj, node_features=None, edge_features=None, dtype=torch.float3
     n = a.shape[0]
     chans = [a]
     if node_features is not None:
-        f = torch.as_tensor(node_features, dtype=dtype).reshape(n, -1)
+        f = torch.as_tensor(node_features, dtype=dtype)
+        if f.dim() not in (1, 2) or f.shape[0] != n:
+            raise InvalidInputError(
+                f"node features have shape {tuple(f.shape)}; expected ({n}, F) for {n} nodes"
+            )
+        f = f.reshape(n, -1)
         chans.extend(torch.diag_embed(f.T))
     if edge_features is not None:
         e = torch.as_tensor(edge_features, dtype=dtype)
@@ -86,16 +92,28 @@ class GraphModel(nn.Module):
         orbit-type means; "max" or "sum" are concatenated to them).
     normalize : bool
         Means instead of sums inside the layers (recommended when n varies).
+    norm : "none" | "orbit"
+        ``"orbit"``: the input of every layer is centred per orbit type and scaled to unit RMS,
+        per graph and channel (:func:`~equiact.sn.masking.orbit_normalize`), the hidden layers
+        sum (``normalize`` is ignored), and the invariant features are standardised by a
+        ``BatchNorm1d`` before the head. Exactly equivariant. Meant for inputs such as CSL,
+        whose class differences are ~1e-3 of the mean-normalised features; so far it only
+        partly helps there (docs/sn_layers.md, "Small runs").
     """
 
     def __init__(self, in_channels: int, hidden_spaces, hidden: int, layers: int, out_dim: int,
                  readout: str = "graph", pooling: str = "mean", normalize: bool = True,
-                 input_space: SnSet | None = None):
+                 input_space: SnSet | None = None, norm: str = "none"):
         super().__init__()
         if readout not in READOUTS:
             raise InvalidInputError(f"readout {readout!r} unknown; use one of {READOUTS}")
         if pooling not in POOLINGS:
             raise InvalidInputError(f"pooling {pooling!r} unknown; use one of {POOLINGS}")
+        if norm not in NORMS:
+            raise InvalidInputError(f"norm {norm!r} unknown; use one of {NORMS}")
+        self.norm = norm
+        if norm == "orbit":
+            normalize = False
         for name, v in (("hidden", hidden), ("layers", layers), ("out_dim", out_dim),
                         ("in_channels", in_channels)):
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
@@ -117,8 +135,10 @@ class GraphModel(nn.Module):
             self.to_scalar = SnDirectSumLinear(hs, [SnSet.tensor(0)], [hidden] * k, [hidden],
                                                normalize=True)
             extra = 0 if pooling == "mean" else hidden * k
-            self.head = nn.Sequential(nn.Linear(hidden + extra, hidden), nn.ReLU(),
-                                      nn.Linear(hidden, out_dim))
+            head = [nn.Linear(hidden + extra, hidden), nn.ReLU(), nn.Linear(hidden, out_dim)]
+            if norm == "orbit":
+                head.insert(0, nn.BatchNorm1d(hidden + extra, eps=1e-8))
+            self.head = nn.Sequential(*head)
         else:
             target = SnSet.tensor(1 if readout == "node" else 2)
             self.to_out = SnDirectSumLinear(hs, [target], [hidden] * k, [out_dim],
@@ -132,9 +152,12 @@ class GraphModel(nn.Module):
                 f"{self.input_space.order} node axes"
             )
         n = x.shape[-1]
-        hs = [x]
+        hs, spaces = [x], [self.input_space]
         for blk in self.blocks:
+            if self.norm == "orbit":
+                hs = [orbit_normalize(h, sp, sizes) for h, sp in zip(hs, spaces)]
             hs = [self.act(h) for h in blk(hs, sizes, n=n)]
+            spaces = self.hidden_spaces
         if self.readout == "graph":
             feats = [self.to_scalar(hs, sizes, n=n)[0]]
             if self.pooling != "mean":
@@ -146,7 +169,7 @@ class GraphModel(nn.Module):
 
 def build_model(preset: str, in_channels: int, out_dim: int, hidden: int = 16, layers: int = 2,
                 readout: str = "graph", pooling: str = "mean",
-                normalize: bool = True) -> GraphModel:
+                normalize: bool = True, norm: str = "none") -> GraphModel:
     """A :class:`GraphModel` with the hidden spaces of ``preset`` (see :data:`PRESETS`).
 
     >>> build_model("mixed", 1, 2, hidden=3, layers=1).hidden_spaces[2].label
@@ -159,4 +182,4 @@ def build_model(preset: str, in_channels: int, out_dim: int, hidden: int = 16, l
     if preset not in PRESETS:
         raise unknown_name("model preset", preset, PRESETS)
     return GraphModel(in_channels, PRESETS[preset], hidden, layers, out_dim, readout=readout,
-                      pooling=pooling, normalize=normalize)
+                      pooling=pooling, normalize=normalize, norm=norm)

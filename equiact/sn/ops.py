@@ -26,6 +26,7 @@ from equiact.errors import InvalidInputError
 __all__ = [
     "generalized_diagonal",
     "flat_diagonal_index",
+    "check_sizes",
     "size_mask",
     "distinct_mask",
     "tuples_to_tensor",
@@ -87,6 +88,33 @@ def flat_diagonal_index(n: int, partition, length: int, device=None) -> torch.Te
         for p in blk:
             idx = idx + digits[bi] * n ** (length - 1 - p)
     return idx
+
+
+def check_sizes(sizes, batch: int, n: int | None, device=None) -> torch.Tensor:
+    """``sizes`` (any integer sequence or tensor) as a ``(batch,)`` long tensor in ``0..n``.
+
+    ``n = None`` skips the range check.
+
+    >>> check_sizes([2, 3], 2, 3).tolist()
+    [2, 3]
+    >>> check_sizes([2.5], 1, 3)
+    Traceback (most recent call last):
+    ...
+    equiact.errors.InvalidInputError: sizes must be whole node counts; got [2.5]
+    """
+    t = torch.as_tensor(sizes, device=device)
+    if t.shape != (batch,):
+        raise InvalidInputError(f"sizes has shape {tuple(t.shape)}; expected ({batch},)")
+    if t.dtype == torch.bool or t.is_complex() or (
+        t.is_floating_point() and not bool((t == t.round()).all())
+    ):
+        raise InvalidInputError(f"sizes must be whole node counts; got {t.tolist()}")
+    t = t.long()
+    if n is not None and batch and (int(t.max()) > n or int(t.min()) < 0):
+        raise InvalidInputError(
+            f"sizes must lie in 0..{n} (the padded n); got {int(t.min())}..{int(t.max())}"
+        )
+    return t
 
 
 def size_mask(sizes: torch.Tensor, n: int, order: int, dtype=torch.float32) -> torch.Tensor:

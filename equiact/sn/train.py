@@ -47,6 +47,7 @@ class TrainConfig:
     val_fraction: float = 0.2
     limit: int | None = None
     pooling: str = "mean"
+    norm: str = "none"
     checkpoint_dir: str | None = None
     resume: bool = False
     progress: bool = True
@@ -63,8 +64,21 @@ class TrainConfig:
             raise InvalidInputError(f"lr = {self.lr}; give a positive learning rate")
         if self.limit is not None and self.limit < 2:
             raise InvalidInputError(f"limit = {self.limit}; keep at least 2 graphs")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise InvalidInputError(f"seed = {self.seed!r}; give a non-negative integer")
         if self.resume and not self.checkpoint_dir:
             raise InvalidInputError("resume needs a checkpoint directory (--checkpoint DIR)")
+        if self.checkpoint_dir and os.path.exists(self.checkpoint_dir) and not os.path.isdir(
+            self.checkpoint_dir
+        ):
+            raise InvalidInputError(
+                f"checkpoint path {self.checkpoint_dir!r} is a file; give a directory"
+            )
+
+
+#: Settings that fix the model and data; a resumed run must repeat them.
+_MODEL_KEYS = ("dataset", "preset", "hidden", "layers", "pooling", "norm", "seed", "limit",
+               "val_fraction")
 
 
 def _dist():
@@ -119,6 +133,35 @@ def _target_scale(samples, indices, task):
     return ys.mean(0), ys.std(0, unbiased=False).clamp(min=1e-6)
 
 
+def _batchnorms(model):
+    return [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+
+
+@torch.no_grad()
+def _refresh_batchnorm(model, samples, indices, batch_size: int) -> None:
+    """Recompute BatchNorm running statistics over ``indices`` with the current weights.
+
+    The running averages collected during an epoch lag the changing features; ``norm="orbit"``
+    standardises invariant features whose class differences are tiny, so evaluation needs
+    statistics of the final weights ("precise BatchNorm").
+    """
+    bns = _batchnorms(model)
+    if not bns:
+        return
+    momenta = [m.momentum for m in bns]
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = None  # cumulative average over the batches below
+    model.train()
+    for i in range(0, len(indices), batch_size):
+        batch = indices[i:i + batch_size]
+        if len(batch) > 1:
+            x, sizes, _ = collate_graphs([samples[j] for j in batch])
+            model(x, sizes)
+    for m, mo in zip(bns, momenta):
+        m.momentum = mo
+
+
 @torch.no_grad()
 def evaluate(model, samples, indices, task: str, batch_size: int = 64, scale=None):
     """Mean loss and accuracy (classification) or MAE (regression) on ``samples[indices]``."""
@@ -162,10 +205,15 @@ def _train(config: TrainConfig, rank: int, world: int) -> dict:
         pick = np.random.default_rng(config.seed + 1).permutation(len(samples))[: config.limit]
         samples = [samples[i] for i in sorted(pick.tolist())]
     train_idx, val_idx = _split(len(samples), config.val_fraction, config.seed)
+    if not train_idx:
+        raise InvalidInputError(
+            f"no training graphs: {len(samples)} graphs with val_fraction = "
+            f"{config.val_fraction} leave none; lower the validation fraction or raise the limit"
+        )
     scale = _target_scale(samples, train_idx, task)
     in_ch = samples[0].x.shape[0]
     model = build_model(config.preset, in_ch, out_dim, hidden=config.hidden,
-                        layers=config.layers, pooling=config.pooling)
+                        layers=config.layers, pooling=config.pooling, norm=config.norm)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     start_epoch, history, best = 0, [], float("inf")
     ckpt_dir = config.checkpoint_dir
@@ -174,6 +222,17 @@ def _train(config: TrainConfig, rank: int, world: int) -> dict:
         if not os.path.exists(path):
             raise InvalidInputError(f"no checkpoint to resume at {path}; train without --resume")
         state = torch.load(path, map_location="cpu", weights_only=False)
+        saved = state.get("config", {})
+        defaults = asdict(TrainConfig())  # settings added later take their default value
+        saved = {k: saved.get(k, defaults[k]) for k in _MODEL_KEYS}
+        diff = {k: (saved[k], getattr(config, k)) for k in _MODEL_KEYS
+                if saved[k] != getattr(config, k)}
+        if diff:
+            said = ", ".join(f"{k} {a!r} (now {b!r})" for k, (a, b) in diff.items())
+            raise InvalidInputError(
+                f"checkpoint {path} was trained with {said}; resume with the same settings "
+                "or use another checkpoint directory"
+            )
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         start_epoch, history = state["epoch"] + 1, state["history"]
@@ -185,6 +244,7 @@ def _train(config: TrainConfig, rank: int, world: int) -> dict:
         net = DistributedDataParallel(model)
     key = "acc" if task == "classification" else "mae"
     show = config.progress and rank == 0
+    has_bn = bool(_batchnorms(model))
     for epoch in range(start_epoch, config.epochs):
         t0 = time.perf_counter()
         net.train()
@@ -198,6 +258,8 @@ def _train(config: TrainConfig, rank: int, world: int) -> dict:
             bar = tqdm(total=len(batches), desc=f"epoch {epoch + 1}/{config.epochs}",
                        leave=False, dynamic_ncols=True)
         for batch in batches:
+            if len(batch) < 2 and has_bn:  # batch statistics need two graphs
+                continue
             x, sizes, y = collate_graphs([samples[j] for j in batch])
             out = net(x, sizes)
             loss, m = _loss_and_metrics(out, y, task, scale)
@@ -214,6 +276,7 @@ def _train(config: TrainConfig, rank: int, world: int) -> dict:
             import torch.distributed as dist
 
             dist.all_reduce(sums)
+        _refresh_batchnorm(model, samples, train_idx, 64)
         val = evaluate(model, samples, val_idx, task, scale=scale)
         rec = {"epoch": epoch + 1, "train_loss": float(sums[0] / sums[2]),
                f"train_{key}": float(sums[1] / sums[2]), "val_loss": val["loss"],
