@@ -43,6 +43,7 @@ from equiact.errors import (
     InvalidInputError,
     NotFiniteGroupError,
 )
+from equiact.exact import is_exact_zero
 
 __all__ = [
     "CoordinatesResult",
@@ -237,12 +238,6 @@ def target_class(activation) -> str:
 
 
 # ====================================================================== exact/float helpers
-def _is_zero(x) -> bool:
-    from equiact.exact import is_exact_zero as _entries_zero
-
-    return _entries_zero(sp.sympify(x))
-
-
 def _simplify_matrix(m) -> sp.ImmutableMatrix:
     from equiact.exact import canonical_matrix
 
@@ -288,7 +283,7 @@ def _monomial_pattern(m, exact: bool, tol: float):
     n = m.shape[0]
     perm, entries = [], []
     if exact:
-        nz = [[not _is_zero(m[i, j]) for i in range(n)] for j in range(n)]
+        nz = [[not is_exact_zero(m[i, j]) for i in range(n)] for j in range(n)]
     else:
         scale = max(1e-300, float(np.abs(m).max()))
         nz = [[abs(m[i, j]) > tol * scale for i in range(n)] for j in range(n)]
@@ -381,7 +376,7 @@ def rescale_monomial(generators, tol: float = 1e-9):
             c = absval(entries[j])
             i = perm[j]
             ratio = _canon(c * d[j] / d[i]) if exact else c * d[j] / d[i]
-            ok = (ratio == 1 or _is_zero(ratio - 1)) if exact else abs(ratio - 1) <= 1e3 * tol
+            ok = (ratio == 1 or is_exact_zero(ratio - 1)) if exact else abs(ratio - 1) <= 1e3 * tol
             if not ok:
                 raise NotFiniteGroupError(
                     f"the monomial group is unbounded: following generator {k} from coordinate "
@@ -466,7 +461,7 @@ class _GroupData:
             if self.exact:
                 num = complex(sp.sympify(v).evalf(30))
                 near = round(num.real)
-                ok = abs(num - near) < 1e-20 and _is_zero(sp.sympify(v) - near)
+                ok = abs(num - near) < 1e-20 and is_exact_zero(sp.sympify(v) - near)
                 shown = f"{sp.nsimplify(v)} = {num.real:.6g}"
             else:
                 near = round(v)
@@ -740,7 +735,7 @@ def admissible_coordinates(rep, activation, *, closure_limit: int = 100_000,
 
 def _matrix_is_zero(x, exact, tol) -> bool:
     if exact:
-        return all(_is_zero(v) for v in x)
+        return all(is_exact_zero(v) for v in x)
     return float(np.abs(x).max()) <= tol
 
 
@@ -820,7 +815,7 @@ def _exact_integer(x) -> int | None:
     except (TypeError, ValueError):
         return None
     near = round(val.real)
-    if abs(val - near) > 1e-12 or not _is_zero(sp.sympify(x) - near):
+    if abs(val - near) > 1e-12 or not is_exact_zero(sp.sympify(x) - near):
         return None
     return int(near)
 
@@ -912,7 +907,7 @@ def _fixed_ones(rep, profile, base, tol) -> CoordinatesResult:
     v = ns[0]
     if rep.exact:
         v = sp.Matrix(v)
-        p = next(i for i in range(n) if not _is_zero(v[i]))
+        p = next(i for i in range(n) if not is_exact_zero(v[i]))
         others = [k for k in range(n) if k != p]
         first = v - sum((sp.eye(n)[:, k] for k in others), sp.zeros(n, 1))
         T = sp.ImmutableMatrix(sp.Matrix.hstack(first, *[sp.eye(n)[:, k] for k in others]))
@@ -1035,7 +1030,7 @@ def _check_embedding(data, E, perms, signs) -> float:
         P = _signed_perm_matrix(p, s)
         if data.exact:
             diff = sp.Matrix(P) * E - E * sp.Matrix(data.rep.generators[k])
-            if not all(_is_zero(x) for x in diff):
+            if not all(is_exact_zero(x) for x in diff):
                 raise GroupTheoryError("internal error: the embedding is not equivariant")
         else:
             g = data.rep.numeric_generators()[k]
