@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
+import textwrap
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -165,7 +166,8 @@ class Verdict:
             + (f", {len(rep.lie_algebra)} Lie algebra generator(s)" if rep.lie_algebra else "")
             + f", {kind})",
             "",
-            "Reason: " + self.reason,
+            textwrap.fill("Reason: " + self.reason, width=100, break_on_hyphens=False,
+                          break_long_words=False),
         ]
         if self.witness is not None:
             w = self.witness

@@ -7,6 +7,7 @@ Exit status 0 when a basis exists, 1 when not (the smallest admissible extension
 from __future__ import annotations
 
 import json
+import textwrap
 
 from equiact.cli.common import add_representation_arguments, load_representation
 
@@ -66,7 +67,8 @@ def run(args) -> int:
     print(f"{head}: {res.activation} needs a {res.target} basis for {title} "
           f"(dim {rep.dim}{order})")
     print()
-    print("Reason: " + res.reason)
+    print(textwrap.fill("Reason: " + res.reason, width=100, break_on_hyphens=False,
+                        break_long_words=False))
     if res.exists and res.basis is not None and res.method not in ("identity",):
         print()
         print(f"Basis T (columns are the new basis vectors; method: {res.method}, "
