@@ -134,3 +134,13 @@ def coset_space(subgroup_generators, name=None) -> PermutationSpace:
         cosets.append(min(c))
     perms = [[index[mul(tuple(s), rep)] for rep in cosets] for s in sn_generators(4)]
     return PermutationSpace.from_coset_action(perms, name=name or f"S4/H(|H|={len(H)})")
+
+
+#: Generators (as permutations of range(4)) of some subgroups of S4, for coset spaces S4/H.
+S4_SUBGROUP_GENERATORS = {
+    "D4": [(1, 0, 3, 2), (1, 2, 3, 0)],  # <(01)(23), (0123)>, order 8
+    "C3": [(1, 2, 0, 3)],
+    "V4": [(1, 0, 3, 2), (2, 3, 0, 1)],
+    "S3": [(1, 0, 2, 3), (1, 2, 0, 3)],
+    "C2": [(1, 0, 2, 3)],
+}

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from _equiv_helpers import coset_space, octahedral_space, q8_space, random_word
+from _equiv_helpers import (
+    S4_SUBGROUP_GENERATORS,
+    coset_space,
+    octahedral_space,
+    q8_space,
+    random_word,
+)
 
 from equiact.errors import InvalidInputError
 from equiact.nn import EquivariantLinear
@@ -22,9 +28,9 @@ from equiact.spaces import (
     sn_tensor_space,
 )
 
-D4_IN_S4 = [(1, 0, 3, 2), (1, 2, 3, 0)]
-C3_IN_S4 = [(1, 2, 0, 3)]
-V4_IN_S4 = [(1, 0, 3, 2), (2, 3, 0, 1)]
+D4_IN_S4 = S4_SUBGROUP_GENERATORS["D4"]
+C3_IN_S4 = S4_SUBGROUP_GENERATORS["C3"]
+V4_IN_S4 = S4_SUBGROUP_GENERATORS["V4"]
 
 PAIRS = [
     ("C7 regular", cyclic_regular_space(7), cyclic_regular_space(7)),

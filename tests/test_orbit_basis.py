@@ -9,6 +9,7 @@ from _equiv_helpers import (
     OCT_ROT_Z,
     Q8_LEFT_I,
     Q8_LEFT_J,
+    S4_SUBGROUP_GENERATORS,
     character_dim,
     coset_space,
     invariant_dim,
@@ -34,13 +35,7 @@ from equiact.spaces import (
 
 Q8 = q8_space()
 OCT = octahedral_space()
-S4_GENS_IN_S4 = {
-    "D4": [(1, 0, 3, 2), (1, 2, 3, 0)],  # <(01)(23), (0123)>, order 8
-    "C3": [(1, 2, 0, 3)],
-    "V4": [(1, 0, 3, 2), (2, 3, 0, 1)],
-    "S3": [(1, 0, 2, 3), (1, 2, 0, 3)],
-    "C2": [(1, 0, 2, 3)],
-}
+S4_GENS_IN_S4 = S4_SUBGROUP_GENERATORS
 
 
 def bell(m: int) -> int:
