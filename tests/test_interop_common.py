@@ -29,24 +29,19 @@ def test_require_names_the_install_command(name, hint):
 
 
 def test_require_hints_for_escnn_and_e3nn(monkeypatch):
-    import builtins
-
-    real = builtins.__import__
-
-    def fake(name, *args, **kwargs):
-        if name.split(".")[0] in ("escnn", "e3nn"):
-            raise ImportError(f"No module named {name!r}")
-        return real(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", fake)
-    monkeypatch.delitem(sys.modules, "escnn", raising=False)
-    monkeypatch.delitem(sys.modules, "escnn.group", raising=False)
-    monkeypatch.delitem(sys.modules, "e3nn", raising=False)
-    monkeypatch.delitem(sys.modules, "e3nn.o3", raising=False)
+    # a None entry in sys.modules makes the import fail, as if the package were missing
+    for name in ("escnn", "escnn.group", "e3nn", "e3nn.o3"):
+        monkeypatch.setitem(sys.modules, name, None)
     with pytest.raises(InvalidInputError, match="scripts/install_escnn.sh.*gfortran"):
         require("escnn.group")
     with pytest.raises(InvalidInputError, match=r"pip install e3nn==0\.6\.0"):
         require("e3nn.o3")
+    from equiact.interop import decide_e3nn, from_escnn
+
+    with pytest.raises(InvalidInputError, match="optional package 'escnn'"):
+        from_escnn(object())
+    with pytest.raises(InvalidInputError, match="optional package 'e3nn'"):
+        decide_e3nn("0e", "relu")
 
 
 def test_recognize_exact_values_and_refusals():
