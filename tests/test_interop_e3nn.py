@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-e3nn = pytest.importorskip("e3nn", reason="e3nn not installed: pip install e3nn==0.6.0")
+e3nn = pytest.importorskip("e3nn.o3", reason="e3nn not installed: pip install e3nn==0.6.0",
+                           exc_type=ImportError)
 torch = pytest.importorskip("torch")
 
 from e3nn import o3  # noqa: E402
@@ -97,3 +98,13 @@ def test_bad_irreps_are_named():
         from_e3nn("")
     with pytest.raises(InvalidInputError, match="samples = 0"):
         sampled_equivariance_error("0e", "relu", samples=0)
+
+
+def test_docs_e3nn_example_runs():
+    import pathlib
+    import re
+
+    text = (pathlib.Path(__file__).parent.parent / "docs" / "interop.md").read_text()
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "decide_e3nn" in b]
+    assert len(blocks) == 1
+    exec(compile(blocks[0], "docs/interop.md", "exec"), {})

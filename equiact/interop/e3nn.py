@@ -104,11 +104,9 @@ def from_e3nn(irreps, *, exact="auto", name=None):
 
     Group generator: the inversion ``D(-I)``; Lie algebra: three generators (block diagonal
     ``so3_generators(l)``). ``exact="auto"`` reads the entries as exact numbers when all are
-    small rationals or square roots of them (true for ``l <= 2``); ``False`` keeps float64.
-
-    >>> rep = from_e3nn("2x0e + 1x1o")               # doctest: +SKIP
-    >>> rep.dim, len(rep.generators), len(rep.lie_algebra)   # doctest: +SKIP
-    (5, 1, 3)
+    small rationals or square roots of them (true for ``l <= 4``); ``False`` keeps float64.
+    Example: ``from_e3nn("2x0e + 1x1o")`` has dimension 5, one group generator and three Lie
+    algebra generators (runnable examples: docs/interop.md).
     """
     from equiact.representation import Representation
 
