@@ -86,6 +86,14 @@ def test_exact_true_refuses_unrecognised_matrices():
         from_escnn(gr.cyclic_group(5).irrep(1), exact=True)
     with pytest.raises(InvalidInputError, match="exact = 'yes'"):
         from_escnn(gr.cyclic_group(5).irrep(1), exact="yes")
+    G = gr.cyclic_group(8)
+    big = nn.FieldType(gspaces.no_base_space(G), 9 * [G.regular_representation])
+    assert big.size == 72 and not from_escnn(big).exact  # above MAX_EXACT_DIM: float64
+    with pytest.raises(InvalidInputError, match="dimension 72 > 64"):
+        from_escnn(big, exact=True)
+    small = nn.FieldType(big.gspace, 8 * [G.regular_representation])
+    assert from_escnn(small).exact
+    assert decide_escnn(big, "relu").admissible and decide_escnn(small, "relu").admissible
 
 
 def test_bad_input_is_named():

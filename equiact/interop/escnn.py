@@ -27,8 +27,9 @@ Group structure, matching :mod:`equiact.groups`:
 
 escnn's matrices are float64. ``exact="auto"`` reads them as exact numbers when every entry is
 within 1e-10 of a small rational or of the square root of one, and only for a finite group
-whose exact closure reproduces escnn's matrices on every group element; otherwise the verdict
-uses float64 with equiact's tolerance.
+whose exact closure reproduces escnn's matrices on every group element (dimension at most
+``MAX_EXACT_DIM = 64``, order at most 2000); otherwise the verdict uses float64 with equiact's
+tolerance.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ __all__ = [
 
 #: Largest finite group whose exact closure is compared with escnn's matrices.
 MAX_EXACT_CHECK_ORDER = 2000
+#: Largest dimension read as exact (larger representations stay float64).
+MAX_EXACT_DIM = 64
 #: Largest finite group enumerated to build an extension or to check the generators.
 MAX_ENUMERATED_ORDER = 20000
 
@@ -249,7 +252,11 @@ def from_escnn(obj, *, exact="auto", name=None):
     if not gens and not lie:  # the trivial group
         gens = [np.eye(rep.size)]
     label = name or rep.name
-    if exact is not False:
+    if exact is True and rep.size > MAX_EXACT_DIM:
+        raise InvalidInputError(
+            f"exact=True: {rep.name} has dimension {rep.size} > {MAX_EXACT_DIM} (MAX_EXACT_DIM); "
+            "use exact='auto' (float64 above that size) or decide the fields one by one")
+    if exact is not False and rep.size <= MAX_EXACT_DIM:
         ex_g = [recognize_exact(m) for m in gens]
         ex_l = [recognize_exact(x) for x in lie]
         ok = all(m is not None for m in ex_g + ex_l)
