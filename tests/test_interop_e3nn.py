@@ -44,6 +44,8 @@ def _e3nn_accepts_pointwise(irrep: str, fn) -> bool:
 def test_verdict_matches_sampling_and_e3nn_activation(irrep):
     for name, fn in ACTIVATIONS.items():
         verdict = decide_e3nn(irrep, name)
+        # the same verdict from the inversion and three sampled rotations (float64)
+        assert decide_e3nn(irrep, name, samples=3).admissible == verdict.admissible
         err = sampled_equivariance_error(irrep, name, samples=8, batch=16, seed=1)
         if verdict.admissible:
             assert err < 1e-12, (irrep, name, err)
@@ -98,6 +100,8 @@ def test_bad_irreps_are_named():
         from_e3nn("")
     with pytest.raises(InvalidInputError, match="samples = 0"):
         sampled_equivariance_error("0e", "relu", samples=0)
+    with pytest.raises(InvalidInputError, match="samples = -2"):
+        decide_e3nn("0e", "relu", samples=-2)
 
 
 def test_docs_e3nn_example_runs():
