@@ -2,9 +2,10 @@
 
 Parameters: a preset's parameter count is a quadratic polynomial in ``hidden``; it is fitted
 exactly from models of width 1, 2 and 3 (the large model is never built). Activations: the
-bytes autograd saves in one forward pass are, for fixed width, a polynomial of degree <= 3 in
-n (tensor shapes are products of n) and affine in the width; they are measured on tiny
-graphs (n = 5..8, widths 1 and 2, batch 1) and extrapolated to the real n, width and batch.
+bytes autograd saves in one forward pass are a polynomial of degree <= 3 in n (tensor shapes
+are products of n), quadratic in the width (the saved weights) and affine in the batch size;
+they are measured on tiny graphs (n = 5..8, widths 1, 2, 3, batches 2 and 3) and
+extrapolated to the real n, width and batch (exact: tested against the bytes autograd saves).
 
 The estimate is ``4 x saved activations`` (the saved tensors, their gradients and the
 temporaries of the backward pass; calibrated against the peak RSS of forward + backward for
@@ -50,7 +51,7 @@ def _param_count(preset, in_channels, out_dim, hidden, layers, pooling, norm) ->
     return (a2 * hidden * hidden) // 2 + b * hidden + c
 
 
-def _saved_bytes(model, in_channels: int, n: int) -> int:
+def _saved_bytes(model, in_channels: int, n: int, batch: int) -> int:
     total = 0
 
     def pack(t):
@@ -59,10 +60,10 @@ def _saved_bytes(model, in_channels: int, n: int) -> int:
         return t
 
     model.train()
-    x = torch.rand(2, in_channels, n, n)
+    x = torch.rand(batch, in_channels, n, n)
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        model(x, torch.full((2,), n))
-    return total / 2  # per graph
+        model(x, torch.full((batch,), n))
+    return total
 
 
 def estimate_training_memory(preset: str, in_channels: int, out_dim: int, hidden: int,
@@ -71,22 +72,23 @@ def estimate_training_memory(preset: str, in_channels: int, out_dim: int, hidden
     """Estimated bytes of one training step: ``{"parameters", "parameter_bytes",
     "activation_bytes", "total_bytes"}`` (see the module docstring)."""
     params = _param_count(preset, in_channels, out_dim, hidden, layers, pooling, norm)
-    torch.manual_seed(0)
-    per_width = []
+    at = {}  # (width, batch) -> saved bytes extrapolated to n
     with torch.random.fork_rng():
-        for h in (1, 2):
+        torch.manual_seed(0)
+        for h in (1, 2, 3):
             model = _build(preset, in_channels, out_dim, h, layers, pooling, norm)
-            per_width.append([_saved_bytes(model, in_channels, m) for m in _NS])
-    at_n = []
-    for ys in per_width:
-        coef = np.polyfit(np.array(_NS, dtype=float), np.array(ys, dtype=float), 3)
-        at_n.append(max(float(np.polyval(coef, float(max(n, 1)))), 0.0))
-    s1, s2 = at_n
-    saved = max(s1 + (s2 - s1) * (hidden - 1), s1) * batch_size
+            for b in (2, 3):  # batch 1 would hit BatchNorm's one-sample error (norm="orbit")
+                ys = [_saved_bytes(model, in_channels, m, b) for m in _NS]
+                coef = np.polyfit(np.array(_NS, dtype=float), np.array(ys, dtype=float), 3)
+                at[h, b] = float(np.polyval(coef, float(max(n, 1))))
+    # quadratic in the width (saved weights), affine in the batch
+    per_batch = [np.polyval(np.polyfit([1.0, 2.0, 3.0], [at[h, b] for h in (1, 2, 3)], 2),
+                            float(hidden)) for b in (2, 3)]
+    saved = max(per_batch[0] + (batch_size - 2) * (per_batch[1] - per_batch[0]), 0.0)
     param_bytes = 4 * params
     total = 4 * saved + 4 * param_bytes
     return {"parameters": int(params), "parameter_bytes": int(param_bytes),
-            "activation_bytes": int(saved), "total_bytes": int(total)}
+            "activation_bytes": int(round(saved)), "total_bytes": int(total)}
 
 
 def check_training_memory(max_gb: float, **kw) -> dict:
