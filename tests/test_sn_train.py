@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -152,15 +153,28 @@ def _tiny_cli(ck, *extra):
             "--limit", "20", "--no-progress", "--checkpoint", str(ck), *extra]
 
 
+@pytest.fixture(scope="module")
+def _one_epoch_run(tmp_path_factory):
+    """A run directory after one tiny epoch (copied by the tests that damage it)."""
+    ck = tmp_path_factory.mktemp("one_epoch") / "run"
+    assert main(_tiny_cli(ck, "--epochs", "1")) == 0
+    return ck
+
+
+def _copy_run(src, tmp_path):
+    import shutil
+
+    return Path(shutil.copytree(src, tmp_path / "run"))
+
+
 def _one_line_error(err: str, path) -> None:
     lines = [ln for ln in err.strip().splitlines() if ln.startswith("equiact: error")]
     assert len(lines) == 1 and str(path) in lines[0], err
     assert "Traceback" not in err
 
 
-def test_crafted_checkpoint_is_refused_and_runs_nothing(tmp_path, capsys):
-    ck = tmp_path / "run"
-    assert main(_tiny_cli(ck, "--epochs", "1")) == 0
+def test_crafted_checkpoint_is_refused_and_runs_nothing(tmp_path, capsys, _one_epoch_run):
+    ck = _copy_run(_one_epoch_run, tmp_path)
     last = ck / "last.pt"
     state = load_checkpoint(str(last))
     marker = tmp_path / "marker"
@@ -178,9 +192,8 @@ def test_crafted_checkpoint_is_refused_and_runs_nothing(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("content", ["empty", "truncated", "garbage", "not_a_run", "a_list"])
-def test_damaged_checkpoint_gives_one_line_error(tmp_path, capsys, content):
-    ck = tmp_path / "run"
-    assert main(_tiny_cli(ck, "--epochs", "1")) == 0
+def test_damaged_checkpoint_gives_one_line_error(tmp_path, capsys, content, _one_epoch_run):
+    ck = _copy_run(_one_epoch_run, tmp_path)
     last = ck / "last.pt"
     data = last.read_bytes()
     if content == "empty":

@@ -333,9 +333,12 @@ def train(config: TrainConfig) -> dict:
     if config.checkpoint_dir:
         prepare_run_dir(config.checkpoint_dir, resume=config.resume,
                         overwrite=config.overwrite)
+    resume_state = None
+    if config.resume:  # read (and refuse) a damaged or unsafe checkpoint before any work
+        resume_state = load_checkpoint(os.path.join(config.checkpoint_dir, "last.pt"))
     rank, world, created = _dist()
     try:
-        return _train(config, rank, world)
+        return _train(config, rank, world, resume_state)
     finally:
         if created:  # a live gloo group at interpreter exit aborts the process
             import torch.distributed as dist
@@ -343,8 +346,7 @@ def train(config: TrainConfig) -> dict:
             dist.destroy_process_group()
 
 
-def _resume_state(config, path, model, opt, fingerprint):
-    state = load_checkpoint(path)
+def _resume_state(config, state, path, model, opt, fingerprint):
     saved = state["config"]
     defaults = asdict(TrainConfig())  # settings added later take their default value
     saved = {k: saved.get(k, defaults[k]) for k in _MODEL_KEYS}
@@ -373,7 +375,7 @@ def _resume_state(config, path, model, opt, fingerprint):
     return state
 
 
-def _train(config: TrainConfig, rank: int, world: int) -> dict:
+def _train(config: TrainConfig, rank: int, world: int, resume_state=None) -> dict:
     t_call = time.perf_counter()
     torch.manual_seed(config.seed)
     info = load_dataset_info(config.dataset, seed=config.seed, task=config.task)
@@ -408,8 +410,8 @@ def _train(config: TrainConfig, rank: int, world: int) -> dict:
     start_epoch, history = 0, []
     ckpt_dir = config.checkpoint_dir
     if config.resume:
-        state = _resume_state(config, os.path.join(ckpt_dir, "last.pt"), model, opt,
-                              fingerprint)
+        state = _resume_state(config, resume_state, os.path.join(ckpt_dir, "last.pt"), model,
+                              opt, fingerprint)
         start_epoch, history = state["epoch"] + 1, list(state["history"])
     has_val = bool(val_idx)
     best = best_record(history) if has_val else None
