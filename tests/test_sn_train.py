@@ -316,15 +316,19 @@ def test_batches_count_each_graph_once_across_ranks():
 
     _batches = sys.modules["equiact.sn.train"]._batches
 
-    for n, bs, world in [(5, 8, 2), (5, 2, 3), (17, 4, 2), (3, 1, 4), (9, 9, 3)]:
-        counted = []
+    for n, bs, world in [(5, 8, 2), (5, 2, 3), (17, 4, 2), (3, 1, 4), (9, 9, 3), (20, 3, 3)]:
+        counted, steps = [], set()
         for rank in range(world):
             got = _batches(range(n), bs, np.random.default_rng(0), rank, world)
-            assert got, "every rank takes part in every step"
+            steps.add(len(got))
             counted += [i for b, c in got if c for i in b]
+        assert len(steps) == 1 and min(steps) >= 1  # every rank takes part in every step
         assert len(counted) == len(set(counted))  # nothing counted twice
-        if n // bs < world:  # fewer full batches than ranks: everything is counted once
-            assert sorted(counted) == list(range(n)) or n // bs == 0 or len(counted) > 0
+        n_batches = -(-n // bs)
+        if n_batches < world:  # fewer batches than ranks: every graph counted exactly once
+            assert sorted(counted) == list(range(n))
+        else:  # whole rounds of `world` batches; the remainder batches are dropped
+            assert len(counted) == min(n, (n_batches // world) * world * bs)
 
 
 # --- data in: lists, files; warnings; threads; plot --------------------------------------------
