@@ -146,6 +146,8 @@ def test_as_samples_and_infer_task():
         as_samples([3])
     with pytest.raises(InvalidInputError, match="is empty"):
         as_samples([])
+    with pytest.raises(InvalidInputError, match="a int is not a data set"):
+        as_samples(5)
     with pytest.raises(InvalidInputError, match="not a class label"):
         infer_task(as_samples([("Bg", 1.5), ("Bw", 2.0)]), "classification")
     with pytest.raises(InvalidInputError, match="different channel counts"):

@@ -376,6 +376,9 @@ def test_train_from_dataset_file(tmp_path, capsys):
     assert out["task"] == "regression" and "val_mae" in out["final"]
     state = load_checkpoint(str(ck / "best.pt"))
     assert state["target_names"] == ["triangles"] and state["config"]["dataset"] == str(f)
+    # a pathlib.Path works as well as a string
+    res = train(TrainConfig(dataset=f, hidden=2, layers=1, epochs=1, progress=False))
+    assert res["task"] == "regression"
     assert main(["train", "--dataset", str(tmp_path / "nope.tsv"), "--no-progress"]) == 2
     assert "or give the path of a data set file" in capsys.readouterr().err
 

@@ -270,6 +270,12 @@ def as_samples(items) -> list[GraphSample]:
     ``(graph, target)`` pairs (graph: anything :func:`graph_sample` takes)."""
     if isinstance(items, GraphSample) or _is_pyg(items):
         items = [items]
+    try:
+        items = list(items)
+    except TypeError:
+        raise InvalidInputError(
+            f"data set: a {type(items).__name__} is not a data set; give a built-in name, a "
+            "file path, or a list of samples") from None
     out = []
     for i, it in enumerate(items):
         if isinstance(it, GraphSample):

@@ -259,6 +259,8 @@ def load_dataset_info(name, seed: int = 0, task: str = "auto", require_targets: 
     allowed with ``require_targets=False``, giving ``task = None``)."""
     from equiact.errors import unknown_name
 
+    if isinstance(name, os.PathLike):
+        name = os.fspath(name)
     if not isinstance(name, str):
         from equiact.sn.convert import as_samples, infer_task
 

@@ -113,8 +113,8 @@ class TrainConfig:
 
     def describe_dataset(self) -> str:
         """The data set as stored in checkpoints: its name or path, or a description."""
-        if isinstance(self.dataset, str):
-            return self.dataset
+        if isinstance(self.dataset, (str, os.PathLike)):
+            return os.fspath(self.dataset)
         return "<in-memory list>"
 
 
