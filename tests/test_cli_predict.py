@@ -94,6 +94,10 @@ def test_predict_on_unlabelled_graph6_file(tmp_path, capsys):
     assert main(["predict", "--checkpoint", str(ck), "--dataset", str(nolabel)]) == 0
     again = _rows(capsys.readouterr().out)
     assert [r["predicted_target"] for r in again] == [r["predicted_target"] for r in rows]
+    two = tmp_path / "two.tsv"
+    two.write_text("Bw 1.0 2.0\nCF 0.0 1.0\n")
+    assert main(["predict", "--checkpoint", str(ck), "--dataset", str(two)]) == 2
+    assert "have [2] targets each but the model predicts 1" in capsys.readouterr().err
 
 
 def test_predict_errors(tmp_path, capsys):

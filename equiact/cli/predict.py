@@ -67,6 +67,11 @@ def run(args) -> int:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     labelled = bool(samples) and all(s.y.numel() for s in samples)
+    if labelled and task == "regression" and {s.y.numel() for s in samples} != {pred.shape[1]}:
+        raise InvalidInputError(
+            f"{args.dataset}: the graphs have {sorted({s.y.numel() for s in samples})} targets "
+            f"each but the model predicts {pred.shape[1]}; give data with the training targets "
+            "or none")
     if task == "classification":
         head = ["predicted_class"] + [f"p_{c}" for c in range(pred.shape[1])]
         if labelled:
