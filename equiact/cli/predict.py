@@ -27,12 +27,14 @@ __all__ = ["add_parser", "run"]
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
+    from equiact.cli.train import DefaultsHelpFormatter
+
     p = subparsers.add_parser(
         "predict",
         help="predict with a model trained by `equiact train` (CSV in target units)",
         description="Load a checkpoint of `equiact train` and predict on a data set; "
         "regression outputs are converted back to target units.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=DefaultsHelpFormatter,
     )
     p.add_argument("--checkpoint", required=True, metavar="DIR|FILE",
                    help="run directory (best.pt, else last.pt) or checkpoint file")
@@ -41,7 +43,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--output", default=None, metavar="FILE.csv",
                    help="write the CSV here (default: standard output)")
     p.add_argument("--batch-size", type=int, default=64, help="graphs per forward pass")
-    p.add_argument("--limit", type=int, default=None, help="predict only the first N graphs")
+    p.add_argument("--limit", type=int, default=None, help="predict only the first N graphs (default: all)")
     add_threads_argument(p)
     p.set_defaults(run=run)
     return p

@@ -22,7 +22,19 @@ import json
 
 from equiact.cli.threads import add_threads_argument, apply_threads
 
-__all__ = ["add_parser", "run"]
+__all__ = ["DefaultsHelpFormatter", "add_parser", "run"]
+
+
+class DefaultsHelpFormatter(argparse.HelpFormatter):
+    """Append ``(default: X)`` to an option's help unless X is None/False or already said."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        default = action.default
+        if ("(default" in text or default is None or default is False
+                or default is argparse.SUPPRESS or not action.option_strings):
+            return text
+        return f"{text} (default: %(default)s)"
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -33,7 +45,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="train an S_n-equivariant graph model (CSL, graph atlas, FreeSolv, your file)",
         description="Train a structured S_n-equivariant graph model on an offline data set. "
         "Under torchrun (WORLD_SIZE > 1) it trains data-parallel over gloo.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=DefaultsHelpFormatter,
     )
     p.add_argument("--dataset", default="atlas",
                    help="csl | atlas | freesolv, or a file with one 'graph6<TAB>target' line "
@@ -51,14 +63,15 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--val-fraction", type=float, default=0.2,
                    help="share of graphs held out for validation; 0 = no validation (best.pt "
                    "is then the last epoch)")
-    p.add_argument("--limit", type=int, default=None, help="use only this many graphs")
+    p.add_argument("--limit", type=int, default=None, help="use only this many graphs (default: all)")
     p.add_argument("--pooling", default="mean", help="mean | sum | max (graph readout)")
     p.add_argument("--norm", default="none",
                    help="none | orbit (centre/scale each layer's input per orbit type, sums, "
                    "batch-normalised invariants; needed for 3-ign on csl)")
     p.add_argument("--checkpoint", default=None, metavar="DIR",
                    help="write last.pt, best.pt, metrics.csv and metrics.jsonl here after every "
-                   "epoch (created and write-tested before training)")
+                   "epoch (created and write-tested before training; default: none, nothing is "
+                   "written)")
     p.add_argument("--resume", action="store_true", help="continue the run in DIR (last.pt)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace a run already in DIR (without this or --resume it is refused)")
