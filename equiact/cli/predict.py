@@ -43,7 +43,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--output", default=None, metavar="FILE.csv",
                    help="write the CSV here (default: standard output)")
     p.add_argument("--batch-size", type=int, default=64, help="graphs per forward pass")
-    p.add_argument("--limit", type=int, default=None, help="predict only the first N graphs (default: all)")
+    p.add_argument("--limit", type=int, default=None,
+                   help="predict only the first N graphs (default: all)")
     add_threads_argument(p)
     p.set_defaults(run=run)
     return p

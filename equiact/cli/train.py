@@ -63,7 +63,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--val-fraction", type=float, default=0.2,
                    help="share of graphs held out for validation; 0 = no validation (best.pt "
                    "is then the last epoch)")
-    p.add_argument("--limit", type=int, default=None, help="use only this many graphs (default: all)")
+    p.add_argument("--limit", type=int, default=None,
+                   help="use only this many graphs (default: all)")
     p.add_argument("--pooling", default="mean", help="mean | sum | max (graph readout)")
     p.add_argument("--norm", default="none",
                    help="none | orbit (centre/scale each layer's input per orbit type, sums, "
