@@ -416,6 +416,10 @@ def test_cli_threads_and_help_defaults(capsys):
         main(["train", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "(default: 16)" in text and "(default: 0.2)" in text and "(default: 8.0)" in text
+    from equiact.cli.train import DEFAULT_MAX_MEMORY_GB
+    from equiact.sn.memory import DEFAULT_MAX_MEMORY_GB as LIBRARY_DEFAULT
+
+    assert DEFAULT_MAX_MEMORY_GB == LIBRARY_DEFAULT
 
 
 def test_plot_learning_curves(tmp_path, capsys, monkeypatch):

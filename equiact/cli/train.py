@@ -37,9 +37,12 @@ class DefaultsHelpFormatter(argparse.HelpFormatter):
         return f"{text} (default: %(default)s)"
 
 
-def add_parser(subparsers) -> argparse.ArgumentParser:
-    from equiact.sn.memory import DEFAULT_MAX_MEMORY_GB
+#: Default of ``--max-memory-gb`` (= ``equiact.sn.memory.DEFAULT_MAX_MEMORY_GB``; repeated here
+#: because building the parser must not import torch).
+DEFAULT_MAX_MEMORY_GB = 8.0
 
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "train",
         help="train an S_n-equivariant graph model (CSL, graph atlas, FreeSolv, your file)",
