@@ -428,6 +428,10 @@ def test_plot_learning_curves(tmp_path, capsys, monkeypatch):
     assert main(["train", "--dataset", "atlas", "--hidden", "2", "--layers", "1", "--epochs",
                  "2", "--limit", "20", "--no-progress", "--plot", str(png)]) == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    capsys.readouterr()
+    assert main(["train", "--dataset", "atlas", "--no-progress", "--plot",
+                 str(tmp_path / "no" / "c.png")]) == 2  # refused before training
+    assert "does not exist" in capsys.readouterr().err
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if not installed
     capsys.readouterr()
     assert main(["train", "--dataset", "atlas", "--epochs", "1", "--no-progress", "--plot",
