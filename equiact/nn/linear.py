@@ -58,6 +58,13 @@ SPARSE_LIMIT = 1 << 26
 SPARSE_FLOP_FACTOR = 1.05
 
 
+# torch warns once per process that CSR support is in beta; consume that warning here.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    torch.sparse_csr_tensor(torch.tensor([0, 1]), torch.tensor([0]), torch.tensor([1.0]), (1, 1),
+                            check_invariants=False)
+
+
 def choose_mode(nx: int, ny: int, c_in: int, c_out: int, dim: int, nnz: int) -> str:
     """The application ``mode="auto"`` uses for a map with ``dim`` orbits and ``nnz`` entries.
 
@@ -139,15 +146,15 @@ class EquivariantLinear(nn.Module):
             shape = (self.dim * ny, nx)
         val = torch.as_tensor(signs[ys, xs], dtype=self.weight.dtype, device=device)
         op = torch.sparse_coo_tensor(ind, val, shape, check_invariants=True).coalesce()
-        # CSR: its matmul with a dense matrix is several times faster than COO's on CPU. Kept
-        # as three dense buffers (deepcopy / pickling of CSR buffers is not supported).
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
-            csr = op.to_sparse_csr()
-        self._op_shape = tuple(shape)
-        self.register_buffer("_op_crow", csr.crow_indices(), persistent=False)
-        self.register_buffer("_op_col", csr.col_indices(), persistent=False)
-        self.register_buffer("_op_val", csr.values(), persistent=False)
+        # Kept as a (coalesced, row-major) COO buffer: it pickles, deep-copies, moves with
+        # .to() and is what torch.export can trace. Eager, torch.compile and TorchScript apply
+        # it as CSR (its matmul with a dense matrix is several times faster than COO's on CPU),
+        # converted in O(nnz) per call (or once, in the eval-mode cache).
+        self._op_shape = [int(shape[0]), int(shape[1])]
+        self.register_buffer("_op", op, persistent=False)
+        self._nx, self._ny = int(nx), int(ny)
+        self._dense = mode == "dense"
+        self._out_signed = bool(out_space.is_signed)
 
         if bias:
             binv = invariant_orbits(out_space)
@@ -180,58 +187,144 @@ class EquivariantLinear(nn.Module):
     def dense_weight(self) -> torch.Tensor:
         """The full weight as a ``(C_out, |Y|, C_in, |X|)`` tensor (differentiable)."""
         c_out, c_in = self.out_channels, self.in_channels
-        ny, nx = self.out_space.size, self.in_space.size
+        ny, nx = self._ny, self._nx
         w = self.weight
         if self.dim == 0:
             return w.new_zeros(c_out, ny, c_in, nx)
-        if self.mode == "dense":
+        if self._dense:
             flat = self._operator() @ w.reshape(c_out * c_in, self.dim).t()
             return flat.reshape(ny, nx, c_out, c_in).permute(2, 0, 3, 1)
-        basis = self._operator().to_dense().reshape(self.dim, ny, nx)  # for inspection only
+        basis = self._op.to_dense().reshape(self.dim, ny, nx)  # for inspection only
         return torch.einsum("oid,dyx->oyix", w, basis)
 
     def _operator(self) -> torch.Tensor:
-        """The sparse CSR orbit-indicator matrix (see ``mode``)."""
-        # built from a validated COO tensor in __init__, so the invariants hold
-        return torch.sparse_csr_tensor(self._op_crow, self._op_col, self._op_val,
-                                       size=self._op_shape, check_invariants=False)
+        """The sparse orbit-indicator matrix (see ``mode``): CSR, or the COO buffer itself
+        while ``torch.export`` traces (it cannot trace sparse tensors built in forward)."""
+        if not torch.jit.is_scripting():
+            if torch.compiler.is_exporting():
+                return self._op
+        ind = self._op._indices()
+        crow = torch._convert_indices_from_coo_to_csr(ind[0], self._op_shape[0])
+        if torch.jit.is_scripting():  # TorchScript's signature has no check_invariants
+            return torch.sparse_csr_tensor(crow, ind[1], self._op._values(), self._op_shape)
+        else:
+            return torch.sparse_csr_tensor(crow, ind[1], self._op._values(), self._op_shape,
+                                           check_invariants=False)
 
     def dense_bias(self) -> torch.Tensor | None:
         """The bias as a ``(C_out, |Y|)`` tensor, or None."""
-        if self.bias is None:
+        bias = self.bias
+        if bias is None:
             return None
         if self.bias_dim == 0:
-            return self.bias.new_zeros(self.out_channels, self.out_space.size)
-        b = self.bias[:, self._bias_index]
-        return b * self._bias_sign if self.out_space.is_signed else b
+            return bias.new_zeros(self.out_channels, self._ny)
+        b = bias[:, self._bias_index]
+        return b * self._bias_sign if self._out_signed else b
 
     # ------------------------------------------------------------------ forward
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        c_in, nx = self.in_channels, self.in_space.size
+        c_in, nx = self.in_channels, self._nx
         if x.dim() < 2 or x.shape[-2] != c_in or x.shape[-1] != nx:
+            shape = ", ".join([str(d) for d in x.shape])
             raise InvalidInputError(
-                f"input has shape {tuple(x.shape)}; expected (..., in_channels={c_in}, "
-                f"|X|={nx})"
+                f"input has shape ({shape}); expected (..., in_channels={c_in}, |X|={nx})"
             )
-        lead = x.shape[:-2]
-        ny, c_out = self.out_space.size, self.out_channels
-        flat = x.reshape(-1, c_in * nx)
-        if self.mode == "dense":
+        if not torch.jit.is_scripting():
+            if self._cache_usable():
+                op, w, b = self._cached_expansion()
+                return self._run(x, op, w, b)
+        op, w, b = self._expand()
+        return self._run(x, op, w, b)
+
+    def _expand(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """``(operator, weight, bias)`` as :meth:`_run` applies them: for ``"dense"`` the full
+        ``(C_out |Y|, C_in |X|)`` matrix and the flat bias; for ``"sparse"`` the CSR operator,
+        the weight as ``(C_out, dim C_in)`` and the ``(C_out, |Y|)`` bias."""
+        c_in, c_out, nx, ny = self.in_channels, self.out_channels, self._nx, self._ny
+        b = self.dense_bias()
+        if self._dense:
             w = self.dense_weight().reshape(c_out * ny, c_in * nx)
-            b = self.dense_bias()
-            out = nn.functional.linear(flat, w, None if b is None else b.reshape(-1))
-            return out.reshape(*lead, c_out, ny)
-        batch, dim = flat.shape[0], self.dim
-        xt = x.reshape(batch * c_in, nx).t()  # (|X|, B C_in)
-        u = self._operator() @ xt  # (dim |Y|, B C_in)
+            return w, w, None if b is None else b.reshape(-1)
+        w = self.weight.permute(0, 2, 1).reshape(c_out, self.dim * c_in)
+        return self._operator(), w, b
+
+    def _run(self, x: torch.Tensor, op: torch.Tensor, w: torch.Tensor,
+             b: torch.Tensor | None) -> torch.Tensor:
+        c_in, c_out, nx, ny = self.in_channels, self.out_channels, self._nx, self._ny
+        lead = list(x.shape[:-2])
+        if self._dense:
+            out = nn.functional.linear(x.reshape(-1, c_in * nx), w, b)
+            return out.reshape(lead + [c_out, ny])
+        dim = self.dim
+        xt = x.reshape(-1, nx).t()  # (|X|, B C_in)
+        batch = xt.shape[1] // c_in
+        u = op @ xt  # (dim |Y|, B C_in)
         # one GEMM over (orbit, channel): (C_out, dim C_in) @ (dim C_in, B |Y|)
         u = u.reshape(dim, ny, batch, c_in).permute(0, 3, 2, 1).reshape(dim * c_in, batch * ny)
-        w = self.weight.permute(0, 2, 1).reshape(c_out, dim * c_in)
         out = (w @ u).reshape(c_out, batch, ny).transpose(0, 1)
-        b = self.dense_bias()
         if b is not None:
             out = out + b
-        return out.reshape(*lead, c_out, ny)
+        return out.reshape(lead + [c_out, ny])
+
+    # ------------------------------------------------------------------ eval-mode cache
+    @torch.jit.unused
+    def _cache_usable(self) -> bool:
+        """The expansion is cached only in eval mode without grad, outside compile/export."""
+        return (not self.training and not torch.is_grad_enabled()
+                and not torch.compiler.is_compiling())
+
+    @torch.jit.unused
+    def _cache_key(self) -> tuple:
+        parts = [self._dense]
+        for t in (self.weight, self.bias, self._op):
+            if t is None:
+                parts.append(None)
+                continue
+            data = t._values() if t.is_sparse else t
+            parts.append((t.dtype, t.device, tuple(t.shape), data.data_ptr(), t._version,
+                          data._version))
+        return tuple(parts)
+
+    @torch.jit.unused
+    def _cached_expansion(self):
+        """:meth:`_expand`, reused while the parameters are unchanged.
+
+        Valid while the key (dtype, device, shape, data pointer and version counter of the
+        weight, the bias and the operator) is the same *and* the weight and bias equal the
+        snapshot taken when it was built: writes through ``.data`` and fused optimizers do not
+        bump version counters, so the values are compared too (``O(C_out C_in dim)``, much less
+        than the expansion).
+        """
+        key = self._cache_key()
+        cache = self.__dict__.get("_cache")
+        if cache is not None and cache[0] == key and all(
+            torch.equal(a, p) for a, p in zip(cache[1], self._params_now())
+        ):
+            return cache[2]
+        expanded = self._expand()
+        snapshot = tuple(p.detach().clone() for p in self._params_now())
+        self.__dict__["_cache"] = (key, snapshot, expanded)
+        return expanded
+
+    @torch.jit.unused
+    def _params_now(self) -> tuple:
+        return (self.weight,) if self.bias is None else (self.weight, self.bias)
+
+    @torch.jit.unused
+    def clear_cache(self) -> None:
+        """Drop the cached expansion (it is rebuilt on the next eval-mode no-grad call)."""
+        self.__dict__.pop("_cache", None)
+
+    def train(self, mode: bool = True):
+        """As ``nn.Module.train``; switching to training mode also drops the cache."""
+        if mode:
+            self.clear_cache()
+        return super().train(mode)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_cache", None)
+        return state
 
     def extra_repr(self) -> str:
         return (
