@@ -41,6 +41,7 @@ import torch
 from torch import nn
 
 from equiact.errors import InvalidInputError
+from equiact.nn._sparse import spmm
 from equiact.orbit_basis import hom_orbits, invariant_orbits
 from equiact.spaces import as_space
 
@@ -192,7 +193,7 @@ class EquivariantLinear(nn.Module):
         if self.dim == 0:
             return w.new_zeros(c_out, ny, c_in, nx)
         if self._dense:
-            flat = self._operator() @ w.reshape(c_out * c_in, self.dim).t()
+            flat = spmm(self._operator(), w.reshape(c_out * c_in, self.dim).t())
             return flat.reshape(ny, nx, c_out, c_in).permute(2, 0, 3, 1)
         basis = self._op.to_dense().reshape(self.dim, ny, nx)  # for inspection only
         return torch.einsum("oid,dyx->oyix", w, basis)
@@ -258,7 +259,7 @@ class EquivariantLinear(nn.Module):
         dim = self.dim
         xt = x.reshape(-1, nx).t()  # (|X|, B C_in)
         batch = xt.shape[1] // c_in
-        u = op @ xt  # (dim |Y|, B C_in)
+        u = spmm(op, xt)  # (dim |Y|, B C_in)
         # one GEMM over (orbit, channel): (C_out, dim C_in) @ (dim C_in, B |Y|)
         u = u.reshape(dim, ny, batch, c_in).permute(0, 3, 2, 1).reshape(dim * c_in, batch * ny)
         out = (w @ u).reshape(c_out, batch, ny).transpose(0, 1)

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from equiact.errors import InvalidInputError
+from equiact.nn._sparse import spmm
 from equiact.orbit_basis import invariant_orbits
 from equiact.spaces import as_space
 
@@ -58,7 +59,7 @@ class InvariantPooling(nn.Module):
         if self.dim == 0:
             return x.new_zeros(lead + [0])
         flat = x.reshape(-1, n)
-        out = torch.sparse.mm(self._op.to(x.dtype), flat.t()).t()
+        out = spmm(self._op, flat.t()).t()
         if self.reduce == "mean":
             out = out / self._size.to(x.dtype)
         return out.reshape(lead + [self.dim])
