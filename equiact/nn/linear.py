@@ -47,6 +47,7 @@ from equiact.spaces import as_space
 
 __all__ = [
     "EquivariantLinear", "DENSE_LIMIT", "SPARSE_LIMIT", "SPARSE_FLOP_FACTOR", "choose_mode",
+    "EVAL_DENSE_LIMIT", "EVAL_FLOP_FACTOR", "choose_eval_mode",
 ]
 
 #: ``mode="auto"`` uses the dense weight up to this ``|X| |Y| C_in C_out`` (both modes take well
@@ -64,6 +65,34 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     torch.sparse_csr_tensor(torch.tensor([0, 1]), torch.tensor([0]), torch.tensor([1.0]), (1, 1),
                             check_invariants=False)
+
+
+#: The eval-mode cache of a ``"sparse"`` layer keeps a dense matrix instead while it has at most
+#: this many entries ``|X| |Y| C_in C_out`` (64 MiB in float32) ...
+EVAL_DENSE_LIMIT = 1 << 24
+#: ... and its flops are at most this factor times the sparse path's (fitted on
+#: ``python bench/linear.py --forward``: without the weight build, a cached dense matmul was
+#: about 5x faster per flop than the sparse path at batch 64).
+EVAL_FLOP_FACTOR = 5.0
+
+
+def choose_eval_mode(nx: int, ny: int, c_in: int, c_out: int, dim: int, nnz: int) -> str:
+    """How the eval-mode cache of a ``"sparse"`` layer applies the map.
+
+    Dense (a cached ``(C_out |Y|, C_in |X|)`` matrix, one ``F.linear``) while it has at most
+    ``EVAL_DENSE_LIMIT`` entries and ``C_out C_in |Y| |X| <= EVAL_FLOP_FACTOR (C_in nnz +
+    C_out C_in dim |Y|)``; otherwise sparse.
+
+    >>> choose_eval_mode(36, 36, 16, 16, 15, 1296)        # S_6 on 2-tensors
+    'dense'
+    >>> choose_eval_mode(400, 400, 64, 64, 15, 160_000)   # S_20 on 2-tensors: 2.6e9 entries
+    'sparse'
+    """
+    size = nx * ny * c_in * c_out
+    if size > EVAL_DENSE_LIMIT:
+        return "sparse"
+    sparse = c_in * nnz + c_out * c_in * dim * ny
+    return "dense" if size <= EVAL_FLOP_FACTOR * sparse else "sparse"
 
 
 def choose_mode(nx: int, ny: int, c_in: int, c_out: int, dim: int, nnz: int) -> str:
@@ -129,6 +158,9 @@ class EquivariantLinear(nn.Module):
         if mode == "auto":
             mode = choose_mode(nx, ny, in_channels, out_channels, self.dim, self.nnz)
         self.mode = mode
+        #: How the eval-mode cache applies the map (:func:`choose_eval_mode`); may be set.
+        self.eval_mode = mode if mode == "dense" else choose_eval_mode(
+            nx, ny, in_channels, out_channels, self.dim, self.nnz)
         self.signed = bool(in_space.is_signed or out_space.is_signed)
         factory = {"dtype": dtype, "device": device}
         self.weight = nn.Parameter(torch.empty(out_channels, in_channels, self.dim, **factory))
@@ -195,8 +227,11 @@ class EquivariantLinear(nn.Module):
         if self._dense:
             flat = spmm(self._operator(), w.reshape(c_out * c_in, self.dim).t())
             return flat.reshape(ny, nx, c_out, c_in).permute(2, 0, 3, 1)
-        basis = self._op.to_dense().reshape(self.dim, ny, nx)  # for inspection only
-        return torch.einsum("oid,dyx->oyix", w, basis)
+        # entries (d |Y| + y, x, s) of the operator: W[o, y, i, x] = sum_d s w[o, i, d]
+        ind, val = self._op._indices(), self._op._values()
+        vals = w.reshape(c_out * c_in, self.dim)[:, ind[0] // ny] * val
+        flat = w.new_zeros(c_out * c_in, ny * nx).index_add(1, (ind[0] % ny) * nx + ind[1], vals)
+        return flat.reshape(c_out, c_in, ny, nx).permute(0, 2, 1, 3)
 
     def _operator(self) -> torch.Tensor:
         """The sparse orbit-indicator matrix (see ``mode``): CSR, or the COO buffer itself
@@ -233,27 +268,30 @@ class EquivariantLinear(nn.Module):
         if not torch.jit.is_scripting():
             if self._cache_usable():
                 op, w, b = self._cached_expansion()
-                return self._run(x, op, w, b)
-        op, w, b = self._expand()
-        return self._run(x, op, w, b)
+                if self.eval_mode == "dense":  # the common inference case, kept short
+                    out = nn.functional.linear(x.reshape(-1, c_in * nx), w, b)
+                    return out.reshape(x.shape[:-2] + (self.out_channels, self._ny))
+                return self._run(x, op, w, b, False)
+        op, w, b = self._expand(self._dense)
+        return self._run(x, op, w, b, self._dense)
 
-    def _expand(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    def _expand(self, dense: bool) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         """``(operator, weight, bias)`` as :meth:`_run` applies them: for ``"dense"`` the full
         ``(C_out |Y|, C_in |X|)`` matrix and the flat bias; for ``"sparse"`` the CSR operator,
         the weight as ``(C_out, dim C_in)`` and the ``(C_out, |Y|)`` bias."""
         c_in, c_out, nx, ny = self.in_channels, self.out_channels, self._nx, self._ny
         b = self.dense_bias()
-        if self._dense:
+        if dense:
             w = self.dense_weight().reshape(c_out * ny, c_in * nx)
             return w, w, None if b is None else b.reshape(-1)
         w = self.weight.permute(0, 2, 1).reshape(c_out, self.dim * c_in)
         return self._operator(), w, b
 
     def _run(self, x: torch.Tensor, op: torch.Tensor, w: torch.Tensor,
-             b: torch.Tensor | None) -> torch.Tensor:
+             b: torch.Tensor | None, dense: bool) -> torch.Tensor:
         c_in, c_out, nx, ny = self.in_channels, self.out_channels, self._nx, self._ny
         lead = list(x.shape[:-2])
-        if self._dense:
+        if dense:
             out = nn.functional.linear(x.reshape(-1, c_in * nx), w, b)
             return out.reshape(lead + [c_out, ny])
         dim = self.dim
@@ -276,33 +314,31 @@ class EquivariantLinear(nn.Module):
 
     @torch.jit.unused
     def _cache_key(self) -> tuple:
-        parts = [self._dense]
-        for t in (self.weight, self.bias, self._op):
-            if t is None:
-                parts.append(None)
-                continue
-            data = t._values() if t.is_sparse else t
-            parts.append((t.dtype, t.device, tuple(t.shape), data.data_ptr(), t._version,
-                          data._version))
-        return tuple(parts)
+        # the operator buffer is compared by identity; a new dtype or device means new storage
+        w, b = self.weight, self.bias
+        if b is None:
+            return (self.eval_mode, self._op, w.dtype, w.data_ptr(), w._version)
+        return (self.eval_mode, self._op, w.dtype, w.data_ptr(), w._version, b.dtype,
+                b.data_ptr(), b._version)
 
     @torch.jit.unused
     def _cached_expansion(self):
         """:meth:`_expand`, reused while the parameters are unchanged.
 
-        Valid while the key (dtype, device, shape, data pointer and version counter of the
-        weight, the bias and the operator) is the same *and* the weight and bias equal the
-        snapshot taken when it was built: writes through ``.data`` and fused optimizers do not
-        bump version counters, so the values are compared too (``O(C_out C_in dim)``, much less
-        than the expansion).
+        Valid while the key (``eval_mode``, the operator buffer object, and dtype, data
+        pointer and version counter of the weight and the bias) is the same *and* the
+        weight and bias equal the snapshot taken when it was built: writes through ``.data``
+        and fused optimizers do not bump version counters, so the values are compared too
+        (``O(C_out C_in dim)``, much less than the expansion).
         """
         key = self._cache_key()
         cache = self.__dict__.get("_cache")
-        if cache is not None and cache[0] == key and all(
-            torch.equal(a, p) for a, p in zip(cache[1], self._params_now())
-        ):
+        if cache is not None and len(cache[0]) == len(key) and all(
+            a is b if j == 1 else a == b for j, (a, b) in enumerate(zip(cache[0], key))
+        ) and all(torch.equal(a, p) for a, p in zip(cache[1], self._params_now())):
             return cache[2]
-        expanded = self._expand()
+        self.__dict__.pop("_cache", None)  # free the old expansion before building
+        expanded = self._expand(self.eval_mode == "dense")
         snapshot = tuple(p.detach().clone() for p in self._params_now())
         self.__dict__["_cache"] = (key, snapshot, expanded)
         return expanded
@@ -315,6 +351,11 @@ class EquivariantLinear(nn.Module):
     def clear_cache(self) -> None:
         """Drop the cached expansion (it is rebuilt on the next eval-mode no-grad call)."""
         self.__dict__.pop("_cache", None)
+
+    def _apply(self, fn, *args, **kwargs):
+        # .to(), .double(), .cuda(), ...: the cached expansion would be stale; free it now
+        self.clear_cache()
+        return super()._apply(fn, *args, **kwargs)
 
     def train(self, mode: bool = True):
         """As ``nn.Module.train``; switching to training mode also drops the cache."""
