@@ -14,6 +14,7 @@ and kappa = (sparse time per flop) / (dense time per flop), and whether ``mode="
     python bench/linear.py              # ~1 minute on a 2-core CPU
     python bench/linear.py --compile    # also time torch.compile (inductor), ~1 minute more
     python bench/linear.py --forward    # only forward-only inference (eval, no grad), ~1 minute
+    python bench/linear.py --build      # only construction of PointwiseActivation, seconds
 
 ``--forward`` times inference (``torch.no_grad``), interleaved, best of repeats, per call:
 equiact in eval mode (cached expanded weight, applied as ``eval_mode`` says) and uncached
@@ -69,9 +70,14 @@ def main(argv=None):
     parser.add_argument("--forward", action="store_true",
                         help="only forward-only inference timings (eval mode, no grad)")
     parser.add_argument("--no-escnn", action="store_true", help="skip escnn even if installed")
+    parser.add_argument("--build", action="store_true",
+                        help="only time building PointwiseActivation on 196/256-point spaces")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     torch.manual_seed(0)
+    if args.build:
+        print(json.dumps(build_times()))
+        return
     if args.forward:
         print(json.dumps(forward_only(args.batch if args.batch != 32 else 64, not args.no_escnn)))
         return
@@ -134,6 +140,27 @@ def main(argv=None):
             summary[f"compile_{mode}"] = {"error": err, "compiled_over_eager":
                                           round(t_comp / t_eager, 3)}
     print(json.dumps(summary))
+
+
+def build_times():
+    """CPU time and peak memory of ``PointwiseActivation(S_n on 2-tensors, "relu")``."""
+    import resource
+
+    from equiact.nn import PointwiseActivation
+
+    PointwiseActivation(sn_tensor_space(3, 1), "relu")  # imports
+    out = {"bench": "activation_build"}
+    for n in (14, 16):
+        X = sn_tensor_space(n, 2)
+        t0 = clock()
+        act = PointwiseActivation(X, "relu")
+        out[f"S{n}_2tensors_{X.size}_points_s"] = round(clock() - t0, 4)
+        print(f"PointwiseActivation on {X.name} ({X.size} points): {clock() - t0:.3f} s CPU; "
+              f"{act.verdict.group_order_note}")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of the process: {rss:.0f} MiB")
+    out["peak_rss_mib"] = round(rss)
+    return out
 
 
 def per_call(fns, repeats=7, min_time=0.02):

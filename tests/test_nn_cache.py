@@ -220,3 +220,18 @@ def test_eval_mode_choice_and_override():
     n = 64  # S_64 on 2-tensors, 32 channels: 1.7e10 entries, never dense
     assert n**4 * 32 * 32 > EVAL_DENSE_LIMIT
     assert choose_eval_mode(n * n, n * n, 32, 32, 15, n**4) == "sparse"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_compiled_eval_forward_bypasses_cache(mode):
+    """torch.compile (aot_eager) in eval mode without grad: traced without the cache, equal to
+    eager; the eager cache is unaffected."""
+    layer = make(mode)
+    x = torch.randn(6, 3, 10)
+    compiled = torch.compile(layer, backend="aot_eager")
+    with torch.no_grad():
+        y = compiled(x)
+    assert close(y, cached(layer, x))
+    with torch.no_grad():
+        layer.weight.mul_(-1.0)
+        assert close(compiled(x), fresh(layer, x)) and close(cached(layer, x), fresh(layer, x))
