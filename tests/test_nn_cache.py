@@ -235,3 +235,17 @@ def test_compiled_eval_forward_bypasses_cache(mode):
     with torch.no_grad():
         layer.weight.mul_(-1.0)
         assert close(compiled(x), fresh(layer, x)) and close(cached(layer, x), fresh(layer, x))
+
+
+def test_layer_built_under_inference_mode():
+    """Inference tensors have no version counter: the cache relies on the value check."""
+    with torch.inference_mode():
+        layer = make("dense")
+        x = torch.randn(2, 3, 10)
+        y = layer(x)
+        layer.weight.add_(1.0)
+        y2 = layer(x)
+        assert (y2 - y).abs().max() > 1e-3
+        assert close(y2, torch.nn.functional.linear(
+            x.reshape(2, -1), layer.dense_weight().reshape(20, 30),
+            layer.dense_bias().reshape(-1)).reshape(2, 4, 5))

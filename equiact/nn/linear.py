@@ -315,11 +315,13 @@ class EquivariantLinear(nn.Module):
     @torch.jit.unused
     def _cache_key(self) -> tuple:
         # the operator buffer is compared by identity; a new dtype or device means new storage
+        # (inference tensors, e.g. a layer built under inference_mode, have no version counter)
         w, b = self.weight, self.bias
+        wv = None if w.is_inference() else w._version
         if b is None:
-            return (self.eval_mode, self._op, w.dtype, w.data_ptr(), w._version)
-        return (self.eval_mode, self._op, w.dtype, w.data_ptr(), w._version, b.dtype,
-                b.data_ptr(), b._version)
+            return (self.eval_mode, self._op, w.dtype, w.data_ptr(), wv)
+        bv = None if b.is_inference() else b._version
+        return (self.eval_mode, self._op, w.dtype, w.data_ptr(), wv, b.dtype, b.data_ptr(), bv)
 
     @torch.jit.unused
     def _cached_expansion(self):
