@@ -32,12 +32,12 @@ import numbers
 import re
 from collections.abc import Sequence
 from fractions import Fraction
-from tokenize import TokenError
 
 import numpy as np
 import sympy as sp
 
 from equiact.errors import InvalidMatrixError
+from equiact.safe_expr import ENTRY_FUNCTIONS, FormulaLimits, read_formula
 
 __all__ = [
     "FLOAT_COND_LIMIT",
@@ -72,6 +72,8 @@ _TOKEN_RE = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 _NUMBER_RE = re.compile(r"(?<![A-Za-z_0-9])(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _CHARS_RE = re.compile(r"^[0-9A-Za-z_ .+\-*/^(),]*$")
 _MAX_EXPONENT = 256
+_ENTRY_LIMITS = FormulaLimits(max_length=_STRING_MAX_LEN, max_depth=24, max_nodes=200,
+                              max_exponent=_MAX_EXPONENT, max_magnitude=1e300)
 
 
 def _pos(position) -> str:
@@ -109,12 +111,18 @@ def _parse_string(text: str, what: str, position) -> sp.Expr:
                 + ", ".join(sorted(_ALLOWED_NAMES))
             )
     try:
-        unevaluated = sp.sympify(stripped, rational=True, evaluate=False)
-    except (sp.SympifyError, SyntaxError, TypeError, ValueError, TokenError) as err:
+        value = read_formula(stripped, functions=ENTRY_FUNCTIONS, rational=True,
+                             limits=_ENTRY_LIMITS, error=InvalidMatrixError, what=loc)
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, MemoryError,
+            RecursionError) as err:
+        if isinstance(err, InvalidMatrixError):
+            raise
         raise InvalidMatrixError(f"{loc} {text!r} cannot be parsed as a number ({err})") from None
-    _check_exponents(unevaluated, 1.0, loc, text)
-    try:  # magnitude check with bounded-precision floats before exact evaluation
-        size = abs(unevaluated.evalf(15))
+    if not isinstance(value, sp.Expr):
+        raise InvalidMatrixError(f"{loc} {text!r} is not a number")
+    _check_exponents(value, 1.0, loc, text)
+    try:  # magnitude check with bounded-precision floats
+        size = abs(value.evalf(15))
         too_big = bool(size.is_finite) and (bool(size > sp.Float("1e300"))
                                             or bool(0 < size < sp.Float("1e-300")))
     except (TypeError, ValueError, OverflowError, ZeroDivisionError):
@@ -124,11 +132,6 @@ def _parse_string(text: str, what: str, position) -> sp.Expr:
             f"{loc} {text!r} has magnitude about {sp.Float(size, 3)}, outside 1e-300 .. 1e300; "
             "give a matrix with entries of reasonable size"
         )
-    try:
-        value = sp.sympify(stripped, rational=True)
-    except (sp.SympifyError, SyntaxError, TypeError, ValueError, ZeroDivisionError,
-            OverflowError, MemoryError, RecursionError) as err:
-        raise InvalidMatrixError(f"{loc} {text!r} cannot be parsed as a number ({err})") from None
     return _check_sympy(value, what, position, text)
 
 
@@ -186,6 +189,20 @@ def _check_sympy(value, what: str, position, text=None) -> sp.Expr:
     return value
 
 
+_MAX_INT = 10**300
+
+
+def _bounded_int(v: int, loc: str) -> int:
+    """``v`` if ``|v| <= 10**300``, else a refusal (huge integers make exact arithmetic crawl)."""
+    if -_MAX_INT <= v <= _MAX_INT:
+        return v
+    digits = "more than 4000" if v.bit_length() > 13000 else str(len(str(abs(v))))
+    raise InvalidMatrixError(
+        f"{loc} is an integer with {digits} digits, beyond 10**300; "
+        "give a matrix with entries of reasonable size"
+    )
+
+
 def parse_entry(value, what: str = "", position=None):
     """Parse one matrix entry into an exact sympy number or a Python float.
 
@@ -204,7 +221,7 @@ def parse_entry(value, what: str = "", position=None):
     if isinstance(value, bool | np.bool_):
         return sp.Integer(int(value))
     if isinstance(value, int | np.integer):
-        return sp.Integer(int(value))
+        return sp.Integer(_bounded_int(int(value), loc))
     if isinstance(value, float | np.floating):
         v = float(value)
         if math.isnan(v):
@@ -213,7 +230,8 @@ def parse_entry(value, what: str = "", position=None):
             raise InvalidMatrixError(f"{loc} is {v}; matrix entries must be finite numbers")
         return v
     if isinstance(value, Fraction):
-        return sp.Rational(value.numerator, value.denominator)
+        return sp.Rational(_bounded_int(value.numerator, loc),
+                           _bounded_int(value.denominator, loc))
     if isinstance(value, complex | np.complexfloating):
         if value.imag != 0:
             raise InvalidMatrixError(f"{loc} {value!r} is not a real number")
@@ -226,7 +244,8 @@ def parse_entry(value, what: str = "", position=None):
             return parse_entry(float(v), what, position)
         return _check_sympy(value, what, position)
     if isinstance(value, numbers.Rational):
-        return sp.Rational(int(value.numerator), int(value.denominator))
+        return sp.Rational(_bounded_int(int(value.numerator), loc),
+                           _bounded_int(int(value.denominator), loc))
     if isinstance(value, numbers.Real):
         return parse_entry(float(value), what, position)
     raise InvalidMatrixError(
