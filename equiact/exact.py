@@ -27,6 +27,7 @@ equiact.errors.InvalidMatrixError: matrix entry (0, 1) 'x' is not a number: unkn
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import re
@@ -35,6 +36,7 @@ from fractions import Fraction
 
 import numpy as np
 import sympy as sp
+from sympy.polys.polyerrors import NotAlgebraic
 
 from equiact.errors import InvalidMatrixError
 from equiact.safe_expr import ENTRY_FUNCTIONS, FormulaLimits, read_formula
@@ -359,7 +361,10 @@ def parse_matrix(value, what: str = "matrix"):
         arr = np.array([[float(x) for x in row] for row in parsed], dtype=np.float64)
         arr.setflags(write=False)
         return arr
-    return sp.ImmutableMatrix(shape[0], shape[1], [canonical(x) for row in parsed for x in row])
+    flat = [canonical(x) for row in parsed for x in row]
+    # exact zeros in disguise become 0, so every later step sees the true support
+    flat = [x if x.is_Rational or not _entries_zero(x) else sp.Integer(0) for x in flat]
+    return sp.ImmutableMatrix(shape[0], shape[1], flat)
 
 
 def is_exact_matrix(m) -> bool:
@@ -386,24 +391,56 @@ def to_float_array(m) -> np.ndarray:
     return np.array(m.evalf(20).tolist(), dtype=np.float64)
 
 
+#: An exact number whose 50-digit value has magnitude above this is certainly nonzero.
+_NONZERO_SCREEN = sp.Float("1e-30")
+
+
 def _entries_zero(expr: sp.Expr) -> bool:
-    """Exact zero test for an exact number (structural, then simplification, then numeric
-    screening; ``sympy.Expr.equals`` as a last resort)."""
+    """Exact zero test for an exact number; raises when it cannot be decided.
+
+    Structural and canonical forms first; then a 50-digit evaluation (sympy's evalf raises its
+    working precision under cancellation, so a value above 1e-30 proves nonzero); a number
+    below that is decided by its minimal polynomial when it is algebraic (``x`` exactly when it
+    is 0: ``sqrt(3 + 2*sqrt(2)) - sqrt(2) - 1`` is 0, its float64 copy 6e-123), else by
+    simplification. A tiny number none of these decide raises :class:`InvalidMatrixError`.
+    """
     if expr == 0:
         return True
     if expr.is_Rational:
         return False
-    e = canonical(expr)
+    return _zero_cached(canonical(expr))
+
+
+@functools.lru_cache(maxsize=4096)
+def _zero_cached(e: sp.Expr) -> bool:
     if e == 0:
         return True
+    if e.is_Rational:
+        return False
     try:
-        if abs(complex(e.evalf(30))) > 1e-20:
+        value = e.evalf(50)
+        if value.is_number and abs(value) > _NONZERO_SCREEN:
             return False
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         pass
+    if e.is_algebraic is not False:
+        try:
+            poly = sp.minimal_polynomial(e, _ZERO_VAR)
+            return sp.expand(poly - _ZERO_VAR) == 0
+        except (NotAlgebraic, NotImplementedError, ValueError, TypeError):
+            pass
     if sp.simplify(e) == 0:
         return True
-    return bool(e.equals(0))
+    if e.equals(0) is True:
+        return True
+    raise InvalidMatrixError(
+        f"cannot decide whether the exact number {str(e)[:80]} is zero: it is within 1e-30 of "
+        "0 and neither its minimal polynomial nor simplification decide it; give it in a "
+        "simpler form (or 0)"
+    )
+
+
+_ZERO_VAR = sp.Symbol("_z")
 
 
 def exact_equal(a, b) -> bool:
@@ -434,7 +471,12 @@ def check_invertible(m, what: str = "matrix") -> None:
     """
     n = m.shape[0]
     f = m if isinstance(m, np.ndarray) else to_float_array(m)
-    nz = f != 0
+    if isinstance(m, np.ndarray):
+        nz = f != 0
+    else:  # the exact support (a disguised zero has a tiny nonzero float copy)
+        nz = np.zeros((n, n), dtype=bool)
+        for (i, j), x in m.todok().items():
+            nz[i, j] = not _entries_zero(x)
     if np.all(nz.sum(axis=0) == 1) and np.all(nz.sum(axis=1) == 1):
         return  # monomial with nonzero entries: invertible
     if isinstance(m, np.ndarray):
@@ -450,7 +492,7 @@ def check_invertible(m, what: str = "matrix") -> None:
         return
     if np.all(np.isfinite(f)):
         s = np.linalg.svd(f, compute_uv=False)
-        err = n * np.finfo(float).eps * 64 * max(1.0, float(np.abs(f).max()))
+        err = 64 * n * n * np.finfo(float).eps * max(1.0, float(np.abs(f).max()))
         if s[-1] > err:
             return
     rank = _exact_rank(m)
