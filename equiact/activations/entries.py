@@ -468,6 +468,8 @@ def _literal(node, spec: str, depth: int = 0):
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         v = _literal(node.operand, spec, depth + 1)
         if isinstance(v, str):
+            if v.lower() in ("nan", "inf", "infinity"):
+                raise InvalidInputError(f"the parameter -{v} in {spec!r} is not a finite number")
             raise InvalidInputError(f"cannot negate {v!r} in {spec!r}")
         return -v if isinstance(node.op, ast.USub) else v
     if isinstance(node, ast.BinOp) and (type(node.op) in _BINOPS or isinstance(node.op, ast.Div)):
