@@ -503,11 +503,29 @@ def check_invertible(m, what: str = "matrix") -> None:
         )
 
 
-def _exact_rank(m) -> int:
-    if all(x.is_Rational for x in m.flat()):
-        from sympy.polys.matrices import DomainMatrix
+#: Exact ranks use a number field when the entries involve at most this many radicals/functions.
+_MAX_FIELD_GENERATORS = 6
 
+
+def _exact_rank(m) -> int:
+    from sympy.polys.matrices import DomainMatrix
+
+    if all(x.is_Rational for x in m.flat()):
         return DomainMatrix.from_Matrix(sp.Matrix(m)).convert_to(sp.QQ).rank()
+    # algebraic entries: elimination in the number field they generate (a 128 x 128 matrix over
+    # QQ<sqrt(2)>: 0.1 s, against 70 s for sympy's generic elimination)
+    gens = set()
+    for x in m.flat():
+        gens |= {a for a in x.atoms(sp.Pow) if not a.exp.is_Integer}
+        gens |= x.atoms(sp.Function)
+    try:
+        if len(gens) > _MAX_FIELD_GENERATORS:  # the field's degree could explode
+            raise NotImplementedError
+        dm = DomainMatrix.from_Matrix(sp.Matrix(m), extension=True)
+        if dm.domain.is_QQ or dm.domain.is_ZZ or dm.domain.is_AlgebraicField:
+            return dm.rank()
+    except (NotAlgebraic, NotImplementedError, ValueError, TypeError, sp.CoercionFailed):
+        pass
     return sp.Matrix(m).rank(iszerofunc=_entries_zero)
 
 
