@@ -36,6 +36,7 @@ from fractions import Fraction
 
 import numpy as np
 import sympy as sp
+from sympy.core.evalf import PrecisionExhausted
 from sympy.polys.polyerrors import NotAlgebraic
 
 from equiact.errors import InvalidMatrixError
@@ -363,7 +364,15 @@ def parse_matrix(value, what: str = "matrix"):
         return arr
     flat = [canonical(x) for row in parsed for x in row]
     # exact zeros in disguise become 0, so every later step sees the true support
-    flat = [x if x.is_Rational or not _entries_zero(x) else sp.Integer(0) for x in flat]
+    for k, x in enumerate(flat):
+        if x.is_Rational:
+            continue
+        try:
+            if _entries_zero(x):
+                flat[k] = sp.Integer(0)
+        except InvalidMatrixError as err:
+            i, j = divmod(k, shape[1])
+            raise InvalidMatrixError(f"{what} entry ({i}, {j}): {err}") from None
     return sp.ImmutableMatrix(shape[0], shape[1], flat)
 
 
@@ -391,18 +400,16 @@ def to_float_array(m) -> np.ndarray:
     return np.array(m.evalf(20).tolist(), dtype=np.float64)
 
 
-#: An exact number whose 50-digit value has magnitude above this is certainly nonzero.
-_NONZERO_SCREEN = sp.Float("1e-30")
-
-
 def _entries_zero(expr: sp.Expr) -> bool:
     """Exact zero test for an exact number; raises when it cannot be decided.
 
-    Structural and canonical forms first; then a 50-digit evaluation (sympy's evalf raises its
-    working precision under cancellation, so a value above 1e-30 proves nonzero); a number
-    below that is decided by its minimal polynomial when it is algebraic (``x`` exactly when it
-    is 0: ``sqrt(3 + 2*sqrt(2)) - sqrt(2) - 1`` is 0, its float64 copy 6e-123), else by
-    simplification. A tiny number none of these decide raises :class:`InvalidMatrixError`.
+    Structural and canonical forms first; then a strict 50-digit evaluation (sympy's evalf
+    raises its working precision under cancellation and, with ``strict=True``, fails rather
+    than return fewer correct digits, so a nonzero value proves nonzero: ``exp(-100)``); a
+    number it cannot evaluate is decided by its minimal polynomial when it is algebraic (``x``
+    exactly when it is 0: ``sqrt(3 + 2*sqrt(2)) - sqrt(2) - 1`` is 0, its float64 copy
+    6e-123), else by simplification. A number none of these decide raises
+    :class:`InvalidMatrixError`.
     """
     if expr == 0:
         return True
@@ -417,11 +424,11 @@ def _zero_cached(e: sp.Expr) -> bool:
         return True
     if e.is_Rational:
         return False
-    try:
-        value = e.evalf(50)
-        if value.is_number and abs(value) > _NONZERO_SCREEN:
+    try:  # strict: sympy raises rather than return a value without 50 correct digits
+        value = e.evalf(50, strict=True)
+        if value.is_number and value != 0:
             return False
-    except (TypeError, ValueError, OverflowError):
+    except (PrecisionExhausted, TypeError, ValueError, OverflowError):
         pass
     if e.is_algebraic is not False:
         try:
@@ -434,9 +441,9 @@ def _zero_cached(e: sp.Expr) -> bool:
     if e.equals(0) is True:
         return True
     raise InvalidMatrixError(
-        f"cannot decide whether the exact number {str(e)[:80]} is zero: it is within 1e-30 of "
-        "0 and neither its minimal polynomial nor simplification decide it; give it in a "
-        "simpler form (or 0)"
+        f"cannot decide whether the exact number {str(e)[:80]} is zero: 50-digit evaluation "
+        "does not separate it from 0 and neither its minimal polynomial nor simplification "
+        "decide it; give it in a simpler form (or 0)"
     )
 
 
