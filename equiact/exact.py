@@ -40,7 +40,7 @@ from sympy.core.evalf import PrecisionExhausted
 from sympy.polys.polyerrors import NotAlgebraic
 
 from equiact.errors import InvalidMatrixError
-from equiact.safe_expr import ENTRY_FUNCTIONS, FormulaLimits, read_formula
+from equiact.safe_expr import ENTRY_FUNCTIONS, FormulaLimits, expansion_size, read_formula
 
 __all__ = [
     "FLOAT_COND_LIMIT",
@@ -123,6 +123,12 @@ def _parse_string(text: str, what: str, position) -> sp.Expr:
         raise InvalidMatrixError(f"{loc} {text!r} cannot be parsed as a number ({err})") from None
     if not isinstance(value, sp.Expr):
         raise InvalidMatrixError(f"{loc} {text!r} is not a number")
+    terms = expansion_size(value, _MAX_EXPANSION)
+    if terms > _MAX_EXPANSION:
+        raise InvalidMatrixError(
+            f"{loc} {text!r} expands to more than {_MAX_EXPANSION} terms; give it in expanded "
+            "form or as a float"
+        )
     _check_exponents(value, 1.0, loc, text)
     try:  # magnitude check with bounded-precision floats
         size = abs(value.evalf(15))
@@ -193,6 +199,8 @@ def _check_sympy(value, what: str, position, text=None) -> sp.Expr:
 
 
 _MAX_INT = 10**300
+#: A string entry whose normal form (``expand(radsimp(.))``) could have more terms is refused.
+_MAX_EXPANSION = 2000
 
 
 def _bounded_int(v: int, loc: str) -> int:

@@ -39,6 +39,7 @@ __all__ = [
     "CONSTANTS",
     "ENTRY_FUNCTIONS",
     "FormulaLimits",
+    "expansion_size",
     "read_formula",
 ]
 
@@ -388,3 +389,58 @@ def read_formula(text: str, *, variables: dict | None = None, functions: dict | 
     if isinstance(expr, tuple):
         raise error(f"{label}: a tuple is not a formula")
     return expr
+
+
+def _capped_comb(n: int, k: int, cap: int) -> int:
+    """``min(comb(n, k), cap + 1)`` without computing huge binomials."""
+    if k < 0 or k > n:
+        return 0
+    if math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1) > math.log(cap) + 1:
+        return cap + 1
+    return min(math.comb(n, k), cap + 1)
+
+
+def expansion_size(expr, cap: int = 10**6) -> int:
+    """An upper estimate of the number of terms ``sympy.expand`` (and ``radsimp``) produce for
+    ``expr`` or any function argument inside it, capped at ``cap + 1``.
+
+    A small formula can expand to millions of terms: ``(sqrt(2)+sqrt(3)+sqrt(5)+sqrt(7))**256``
+    has 2.8 million. Integer powers of a sum of ``s`` terms count ``comb(n + s - 1, s - 1)``
+    monomials, negative ones also ``s * 2**r`` for the ``r`` radicals that rationalising the
+    denominator multiplies in (a measured cost rather than a count: 1 over a sum of 7 square
+    roots takes 4 s).
+
+    >>> from sympy import sqrt, Symbol
+    >>> expansion_size((1 + sqrt(2))**8), expansion_size((sqrt(2) + sqrt(3) + sqrt(5))**256)
+    (9, 33153)
+    """
+    worst = 0
+
+    def size(e) -> int:
+        nonlocal worst
+        if not e.args:
+            return 1
+        if e.is_Add:
+            return min(cap + 1, sum(size(a) for a in e.args))
+        if e.is_Mul:
+            p = 1
+            for a in e.args:
+                p = min(cap + 1, p * size(a))
+            return p
+        if e.is_Pow:
+            s = size(e.base)
+            x = e.exp
+            if x.is_Integer and s > 1:
+                n = abs(int(x)) if abs(x) <= cap else cap
+                t = _capped_comb(n + s - 1, s - 1, cap)
+                if x < 0:
+                    radicals = sum(1 for a in e.base.atoms(sympy.Pow) if not a.exp.is_Integer)
+                    t = min(cap + 1, t * s * 2 ** min(radicals, 40))
+                return t
+            worst = max(worst, s, size(x))
+            return 1
+        for a in e.args:  # functions, Piecewise, relations: arguments expand separately
+            worst = max(worst, size(a))
+        return 1
+
+    return min(cap + 1, max(size(sympy.sympify(expr)), worst))

@@ -479,6 +479,14 @@ def test_expressions_infinite_at_a_probe_are_refused_before_sympy_evaluates():
         analyze_activation("exp(exp(exp(exp(x + 10))))")
 
 
+def test_huge_expansions_are_not_expanded():
+    """500 000 terms if expanded: the proof steps skip expand/simplify, numbers decide."""
+    p = analyze_activation("(sin(x)/3 + cos(x)/3 + 1/4)**1000")
+    assert p.T.label == "{1}"
+    q = analyze_activation("(x/(1 + Abs(x)) + tanh(x)/4)**999")
+    assert q.T.label == "{±1}" and q.how == "numerical"
+
+
 def test_long_sums_are_not_deep():
     spec = " + ".join(f"x**{k}" for k in range(1, 100))
     assert analyze_activation(spec).T.label == "{1}"

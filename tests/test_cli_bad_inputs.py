@@ -109,6 +109,10 @@ FILES = [
      [], "at most 300 characters"),
     ("entry-nested", '{"generators": [[["' + "sin(" * 30 + "1" + ")" * 30 + '", 1], [0, 1]]]}',
      [], "nested deeper than 24 levels"),
+    ("entry-expansion", '{"generators": [[["(sqrt(2)+sqrt(3)+sqrt(5)+sqrt(7))**256", 0], '
+     '[0, 1]]]}', [], "expands to more than 2000 terms"),
+    ("entry-radsimp", '{"generators": [[["1/(sqrt(2)+sqrt(3)+sqrt(5)+sqrt(7)+sqrt(11)+sqrt(13)'
+     '+sqrt(17))", 0], [0, 1]]]}', [], "expands to more than 2000 terms"),
     ("json-int-400", '{"generators": [[[' + "9" * 400 + ", 0], [0, 1]]]}", [],
      "integer with 400 digits, beyond 10\\*\\*300"),
     ("json-int-5000", '{"generators": [[[' + "9" * 5000 + ", 0], [0, 1]]]}", [],

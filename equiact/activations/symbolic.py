@@ -29,7 +29,7 @@ from equiact.activations.numerical import (
 )
 from equiact.activations.profile import ActivationProfile
 from equiact.errors import ActivationError, UnknownNameError, unknown_name
-from equiact.safe_expr import ACTIVATION_FUNCTIONS, FormulaLimits, read_formula
+from equiact.safe_expr import ACTIVATION_FUNCTIONS, FormulaLimits, expansion_size, read_formula
 from equiact.scalar_group import ScalarGroupKind
 
 __all__ = ["analyze_expression", "parse_expression", "prove_zero"]
@@ -123,8 +123,15 @@ def _lambdify(expr, name: str, at_zero: float | None = None):
     return numpy_fn
 
 
+#: Expressions that could expand to more terms are not expanded or simplified (proofs then rest
+#: on the numerical check): ``(sin(x)/3 + cos(x)/3 + 1/4)**1000`` has 500 000 terms.
+_MAX_EXPANSION = 500
+
+
 def _steps(e):
     yield e
+    if expansion_size(e, _MAX_EXPANSION) > _MAX_EXPANSION:
+        return
     yield sympy.expand(e)
     yield sympy.expand_log(e, force=True)
     if sympy.count_ops(e) <= _MAX_OPS:
