@@ -91,9 +91,15 @@ def _where(what: str, position) -> str:
     return f"{what} {_pos(position)}" if what else _pos(position)
 
 
+def _short(text: str) -> str:
+    """``text`` for a one-line message (long strings cut in the middle)."""
+    return text if len(text) <= 80 else text[:60] + "..." + text[-10:]
+
+
 def _parse_string(text: str, what: str, position) -> sp.Expr:
     loc = _where(what, position)
     stripped = text.strip()
+    text = _short(text)
     if not stripped:
         raise InvalidMatrixError(f"{loc} is an empty string; give a number such as 2 or '1/2'")
     if len(stripped) > _STRING_MAX_LEN or not _CHARS_RE.match(stripped) or "__" in stripped:

@@ -92,6 +92,9 @@ ACTIVATIONS = [
     ("param-overflow", "leaky_relu(1e308*10)", "magnitude at most 1e300"),
     ("param-word", "leaky_relu(abc)", "must be a number"),
     ("gelu-word", "gelu(fast)", "approximate must be"),
+    ("param-deep-unary", "leaky_relu(" + "-" * 1900 + "1)", "nested too deeply"),
+    ("param-long", "leaky_relu(" + "+".join(["1"] * 2000) + ")", "longer than 2000 characters"),
+    ("param-chain", "leaky_relu(" + "+".join(["1"] * 500) + ")", "nested too deeply"),
     ("celu-zero", "celu(0)", "alpha must be nonzero"),
 ]
 
@@ -215,7 +218,7 @@ def test_bad_input_exits_2_with_one_line(results, key):
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("equiact: error: "), err
     assert re.search(expect[key], lines[0]), (expect[key], lines[0])
-    assert len(lines[0]) < 1200, lines[0]
+    assert len(lines[0]) < 800, lines[0]
 
 
 def test_argparse_errors_exit_2(tmp_path):

@@ -510,6 +510,7 @@ def parse_catalogue_name(spec: str) -> tuple[str, dict] | None:
     an unknown keyword raises :class:`InvalidInputError`.
     """
     text = spec.strip()
+    shown = text if len(text) <= 80 else text[:60] + "..." + text[-10:]
     head, _, rest = text.partition("(")
     hit = _LOOKUP.get(_norm(head))
     if hit is None:
@@ -518,10 +519,16 @@ def parse_catalogue_name(spec: str) -> tuple[str, dict] | None:
     fam = FAMILIES[key]
     given: dict = dict(preset)
     if rest:
+        if len(text) > 2000:
+            raise InvalidInputError(
+                f"{text[:40]!r}...: the parameters are longer than 2000 characters")
         try:
             node = ast.parse(text.replace(head, "_f", 1), mode="eval").body
-        except SyntaxError:
+        except (SyntaxError, ValueError):
             return None
+        except (RecursionError, MemoryError):
+            raise InvalidInputError(
+                f"{text[:40]!r}...: the parameters are nested too deeply") from None
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
             return None
         args = node.args
@@ -534,18 +541,18 @@ def parse_catalogue_name(spec: str) -> tuple[str, dict] | None:
         names = [n for n, _ in fam.params]
         if len(args) > len(names):
             raise InvalidInputError(
-                f"{spec!r}: {key} takes at most {len(names)} parameter(s) "
+                f"{shown!r}: {key} takes at most {len(names)} parameter(s) "
                 f"({', '.join(names) or 'none'}), got {len(args)}")
         for n, a in zip(names, args):
-            given[n] = _literal(a, spec)
+            given[n] = _literal(a, shown)
         aliases = dict(fam.param_aliases)
         for kw in node.keywords:
             name = aliases.get(kw.arg, kw.arg)
             if name not in names:
                 raise InvalidInputError(
-                    f"{spec!r}: {key} has no parameter {kw.arg!r} "
+                    f"{shown!r}: {key} has no parameter {kw.arg!r} "
                     f"(parameters: {', '.join(names) or 'none'})")
-            given[name] = _literal(kw.value, spec)
+            given[name] = _literal(kw.value, shown)
     return key, given
 
 
