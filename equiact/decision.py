@@ -583,7 +583,7 @@ def _group_order(rep, tol: float, monomial: bool = True) -> tuple[int | None, st
     the order is all the verdict reports, and products in a number field are slow (S12's
     standard representation: 9 s exact; S64's: minutes).
     """
-    from equiact.errors import ClosureLimitError, NotFiniteGroupError
+    from equiact.errors import ClosureLimitError, EquiactError, NotFiniteGroupError
     from equiact.representation import Representation
 
     if not rep.generators:
@@ -604,6 +604,11 @@ def _group_order(rep, tol: float, monomial: bool = True) -> tuple[int | None, st
         return None, f"the {part} is infinite ({str(err).split(';')[0]})"
     except ClosureLimitError:
         return None, f"the {part} has more than {ORDER_LIMIT} elements (or is infinite)"
+    except (OverflowError, ZeroDivisionError, FloatingPointError, ValueError) as err:
+        if isinstance(err, EquiactError):
+            raise
+        return None, (f"the order of the {part} was not computed (the closure failed in "
+                      f"floating point: {type(err).__name__})")
     return order, f"the {part} has order {order}{via}"
 
 
