@@ -283,3 +283,14 @@ def test_huge_integers_are_refused():
     with pytest.raises(InvalidMatrixError, match="beyond 10\\*\\*300"):
         parse_matrix([[Fraction(1, 10**301)]])
     assert parse_matrix([[10**300]])[0, 0] == 10**300
+
+
+@pytest.mark.parametrize("text, value", [
+    ("1/2", sp.Rational(1, 2)), ("sqrt(3)/2", sp.sqrt(3) / 2), ("cos(pi/7)", sp.cos(sp.pi / 7)),
+    ("2**(1/3)", sp.cbrt(2)), ("2^(1/3)", sp.cbrt(2)), ("-0.125", sp.Rational(-1, 8)),
+    ("1.5e3", sp.Integer(1500)), ("GoldenRatio - 1", sp.GoldenRatio - 1),
+    ("Rational(2, 6)", sp.Rational(1, 3)), ("root(8, 3)", sp.Integer(2)),
+    ("-cos(pi/5)", -sp.cos(sp.pi / 5)), ("(1+sqrt(2))**8", 577 + 408 * sp.sqrt(2)),
+])
+def test_usual_strings_still_parse(text, value):
+    assert is_exact_zero(parse_entry(text) - value)
