@@ -161,6 +161,8 @@ class Verdict:
         rep, act = self.representation, self.activation
         head = "ADMISSIBLE" if self.admissible else "NOT ADMISSIBLE"
         kind = "exact" if rep.exact else "float"
+        if self.tolerance is not None and self.tolerance["depends_on_tolerance"]:
+            kind += f"; the verdict depends on tol = {self.tolerance['tol']:g}, see Details"
         title = " ".join(str(p) for p in (rep.group_name, rep.name) if p) or "the representation"
         lines = [
             f"{head}: {act.name} on {title} "
