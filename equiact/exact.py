@@ -233,7 +233,10 @@ def parse_entry(value, what: str = "", position=None):
     equiact.errors.InvalidMatrixError: entry 'sqrt(-1)' is not a real number; ...
     """
     if isinstance(value, sp.Rational):  # fast path (sympy integers and rationals)
-        return value
+        if -_MAX_INT <= value.p <= _MAX_INT and value.q <= _MAX_INT:
+            return value
+        _bounded_int(value.p, _where(what, position))
+        _bounded_int(value.q, _where(what, position))
     loc = _where(what, position)
     if isinstance(value, bool | np.bool_):
         return sp.Integer(int(value))

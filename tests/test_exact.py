@@ -282,6 +282,8 @@ def test_huge_integers_are_refused():
         parse_matrix([[10**400]], "generator 0")
     with pytest.raises(InvalidMatrixError, match="beyond 10\\*\\*300"):
         parse_matrix([[Fraction(1, 10**301)]])
+    with pytest.raises(InvalidMatrixError, match="integer with 401 digits"):
+        parse_matrix([[sp.Integer(10)**400]])
     assert parse_matrix([[10**300]])[0, 0] == 10**300
 
 
