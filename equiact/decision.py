@@ -342,6 +342,7 @@ def decide(representation, activation, *, tol: float = DEFAULT_TOLERANCE, seed: 
     truncated = False
     rounded: list[tuple[float, str]] = []  # float input: (amount, what the tolerance absorbed)
     kept: list[float] = []  # float input: smallest relative size of an entry kept nonzero
+    near: list[str] = []  # float input: refusals within _NEAR * tol (a larger tol would accept)
     for g, M in enumerate(rep.generators):
         rows = _nonzero_pattern(M, exact, tol)
         if not exact:
@@ -362,6 +363,9 @@ def decide(representation, activation, *, tol: float = DEFAULT_TOLERANCE, seed: 
                                 f"row {i} of generator {g} sums to {float(row_sum)!r}, taken as 1"))
             if not one:
                 unit_rows = False
+                if not exact and not zero_ok and abs(row_sum - 1.0) <= _NEAR * tol:
+                    near.append(f"row {i} of generator {g} sums to {float(row_sum)!r}, refused "
+                                f"at distance {abs(row_sum - 1.0):.3g} from 1")
                 if not zero_ok:
                     violations.append(Violation(
                         "row_sum", g, False, i, tuple(j for j, _ in entries), str(row_sum),
@@ -392,6 +396,11 @@ def decide(representation, activation, *, tol: float = DEFAULT_TOLERANCE, seed: 
                     Tf, note = bigger
                     extended.append(note)
                     continue
+                if not exact:
+                    gap = _distance_to_group(float(t), Tf)
+                    if 0 < gap <= _NEAR * tol:
+                        near.append(f"entry ({i}, {j}) of generator {g} = {float(t)!r} was "
+                                    f"refused at distance {gap:.3g} from T_f = {Tf.label}")
                 violations.append(Violation(
                     "entry", g, False, i, (j,), str(t),
                     f"entry ({i}, {j}) of generator {g} is {t}, which is not in "
@@ -464,7 +473,8 @@ def decide(representation, activation, *, tol: float = DEFAULT_TOLERANCE, seed: 
     else:
         check = _numeric_check(profile, rep, rng)
         reason = _positive_reason(profile, rep, monomial, unit_rows, T_M, check)
-    margin = None if exact else _margin(tol, rounded, kept, profile, admissible=not violations)
+    margin = None if exact else _margin(tol, rounded, kept, profile, admissible=not violations,
+                                        near=near)
     return Verdict(
         admissible=not violations,
         reason=reason,
@@ -518,7 +528,12 @@ def _distance_to_group(t: float, T: ScalarGroup) -> float:
     return abs(mag / b**e - 1.0)
 
 
-def _margin(tol: float, rounded: list, kept: list, profile, admissible: bool) -> dict:
+#: Float refusals within this many tolerances of acceptance are reported as tolerance-dependent.
+_NEAR = 1000
+
+
+def _margin(tol: float, rounded: list, kept: list, profile, admissible: bool,
+            near: list | None = None) -> dict:
     """What the tolerance decided for float input: the largest amount it absorbed (entries taken
     as 0, entries taken as elements of T_f, row sums taken as 1) against ``tol``.
 
@@ -527,10 +542,13 @@ def _margin(tol: float, rounded: list, kept: list, profile, admissible: bool) ->
     fail by the size of the jump however small eps is (a 2 pi rotation in floats with sign fails
     by 1 at x = [0, 1]).
     """
+    near = list(near or [])
     largest = max((a for a, _ in rounded), default=0.0)
     smallest_kept = min(kept, default=None)
+    if smallest_kept is not None and smallest_kept <= _NEAR * tol:
+        near.append(f"an entry of relative size {smallest_kept:.3g} was kept as nonzero")
     what = [w for _, w in sorted(rounded, reverse=True)[:3]]
-    depends = bool(rounded)
+    depends = bool(rounded) or bool(near)
     if depends and admissible:
         jump = find_jump_of(profile)
         if jump is not None:
@@ -542,15 +560,20 @@ def _margin(tol: float, rounded: list, kept: list, profile, admissible: bool) ->
                 "them yourself")
     if not depends:
         note = (f"nothing was rounded (tol {tol:g}): every entry is 0 or larger than tol "
-                "relative to its row, so the verdict does not depend on tol")
+                "relative to its row")
         if smallest_kept is not None:
-            note += f" below {smallest_kept:.3g}"
+            note += f", so the verdict is the same for every tol below {smallest_kept:.3g}"
+    elif not rounded:
+        note = (f"nothing was rounded (tol {tol:g}), but the verdict is close to the tolerance: "
+                + "; ".join(near[:3]) + f" (within {_NEAR} tol); a larger tol could change it")
     else:
         note = (f"the verdict depends on the tolerance: {'; '.join(what)}; largest "
                 f"amount absorbed {largest:.3g} <= tol {tol:g}")
         if smallest_kept is not None:
             note += f"; the zero pattern is the same for tol in [{largest:.3g}, " \
                     f"{smallest_kept:.3g})"
+        if near:
+            note += "; close calls: " + "; ".join(near[:3])
         if admissible:
             note += ("; no jump of the activation was found (numerically), so the float "
                      "matrices as given commute up to an error of the order of the amounts "
@@ -561,6 +584,7 @@ def _margin(tol: float, rounded: list, kept: list, profile, admissible: bool) ->
         "largest_absorbed": largest,
         "smallest_entry_kept": smallest_kept,
         "absorbed": what,
+        "close_calls": near[:3],
         "note": note,
     }
 

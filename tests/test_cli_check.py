@@ -161,6 +161,17 @@ def test_float_verdict_without_rounding_says_so(tmp_path, capsys):
                            "--json")
     t = json.loads(out)["tolerance"]
     assert code == 0 and t["depends_on_tolerance"] is False and t["largest_absorbed"] == 0.0
+    assert "the same for every tol below 1" in t["note"]
+    # a refusal within 1000 tol of acceptance is a close call: the verdict depends on tol
+    path.write_text(json.dumps({"generators": [[[0.0, 1.000000002], [1.0, 0.0]]]}))
+    code, out, _ = run_cli(capsys, "check", "--matrices", str(path), "--activation", "tanh",
+                           "--json")
+    t = json.loads(out)["tolerance"]
+    assert code == 1 and t["depends_on_tolerance"] is True and t["largest_absorbed"] == 0.0
+    assert "refused at distance 2e-09 from T_f = {±1}" in t["close_calls"][0]
+    code, out, _ = run_cli(capsys, "check", "--matrices", str(path), "--activation", "tanh",
+                           "--tol", "1e-8")
+    assert code == 0 and "the verdict depends on tol = 1e-08" in out.splitlines()[0]
 
 
 def test_max_dim(tmp_path, capsys):
