@@ -428,7 +428,8 @@ class Representation:
             else:
                 sign, logabs = np.linalg.slogdet(f)
                 det_ok = abs(float(logabs)) <= slack or noise > 1e-8
-                det_text = f"{float(sign * np.exp(logabs)):.6g}"
+                det_text = (f"{float(sign * np.exp(logabs)):.6g}" if abs(logabs) < 700
+                            else f"{'-' if sign < 0 else ''}e^{float(logabs):.6g}")
             if not det_ok:
                 raise NotFiniteGroupError(
                     f"generator {k} has determinant {det_text}, and |det| != 1, so its powers "
