@@ -249,9 +249,9 @@ def test_refusals_with_reasons(group, rep, activation, fragment):
 
 def _brute_min_dimension(rep, signed):
     """Smallest sum of catalogue dimensions whose multiplicities dominate rep's (brute force)."""
-    from equiact.coordinates import _GroupData
+    from equiact.coordinates import _group_data
 
-    data = _GroupData(rep, 10_000, 1e-9)
+    data = _group_data(rep, 10_000, 1e-9, None)
     cat = build_catalog(data.G, signed=signed, structure=False)
     irr = data.G.irreducible_characters()
     sizes = np.array(data.sizes, dtype=float)

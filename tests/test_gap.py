@@ -49,8 +49,10 @@ def test_named_group_orders(name, order, nclasses):
 def test_bad_names_and_permutations():
     with pytest.raises(UnknownNameError, match="unknown group 'X9'"):
         GapGroup.named("X9")
-    with pytest.raises(InvalidInputError, match="outside the supported range"):
-        GapGroup.named("S20")
+    with pytest.raises(InvalidInputError, match="needs 2 <= n <= 100000, got n = 1"):
+        GapGroup.named("S1")
+    with pytest.raises(InvalidInputError, match="there are 5 groups of order 8"):
+        GapGroup.named("SmallGroup(8,6)")
     with pytest.raises(NotFiniteGroupError, match="not a finite group"):
         GapGroup.named("SO(3)")
     assert [GapGroup.named(n).order for n in ("C1", "D1", "D2", "K4", "T", "O")] == \

@@ -58,13 +58,14 @@ def test_closure_orders(group, rep, order):
 
 
 def test_every_listed_representation_builds():
-    samples = {"C<n>": "C4", "D<n>": "D4", "S<n>": "S4", "A<n>": "A4", "K4 (= V4)": "K4"}
+    samples = {"C<n>": "C4", "D<n>": "D4", "S<n>": "S4", "A<n>": "A4", "K4 (= V4)": "K4",
+               "SmallGroup(order,id)": "SmallGroup(8,3)"}
     for pattern, reps in available_representations().items():
         group = samples.get(pattern, pattern)
         for rep in reps:
             r = named_representation(group, rep.replace("<k>", "2"))
-            assert r.group_name == parse_group_name(group)[0] + (
-                str(parse_group_name(group)[1]) if parse_group_name(group)[1] else "")
+            fam, n = parse_group_name(group)
+            assert r.group_name == (group if fam == "SmallGroup" else fam + (str(n) if n else ""))
             assert r.name == rep.replace("<k>", "2")
             assert r.exact
 
