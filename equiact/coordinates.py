@@ -39,6 +39,7 @@ import sympy as sp
 
 from equiact.errors import (
     ClosureLimitError,
+    EquiactError,
     GroupTheoryError,
     InvalidInputError,
     NotFiniteGroupError,
@@ -311,8 +312,7 @@ def _int_matrix(arr) -> sp.ImmutableMatrix:
         rows = {}
         for i, j in zip(*np.nonzero(arr)):
             rows.setdefault(int(i), {})[int(j)] = sp.ZZ(int(arr[i, j]))
-        dm = DomainMatrix(rows, arr.shape, sp.ZZ)
-        return sp.ImmutableMatrix(dm.to_Matrix())
+        return sp.ImmutableMatrix._fromrep(DomainMatrix(rows, arr.shape, sp.ZZ))
     except Exception:  # pragma: no cover - a sympy without DomainMatrix internals
         return sp.ImmutableMatrix(arr.tolist())
 
@@ -605,7 +605,8 @@ class _ModelData(_GroupData):
     def describe_class(self, k: int) -> str:
         c = self.classes[k]
         perm = str(c.rep).replace(" ", "")
-        return f"the class of the permutation {perm} (elements of order {c.order}, {c.size} of them)"
+        return (f"the class of the permutation {perm} (elements of order {c.order}, {c.size} "
+                "of them)")
 
     def matrix_of_perm(self, q) -> sp.ImmutableMatrix:
         """``rho(g) = A P(g) A^T`` for the module permutation ``q`` of ``g`` (exact)."""
@@ -912,20 +913,26 @@ def _intertwiner(data: _GroupData, perms, signs, blocks, left: bool, seed: int, 
 
 
 # ====================================================================== main entry
+def _check_named_order(rep, limit: int) -> None:
+    """Refuse at once when a built-in group's order (known without enumeration) is too big."""
+    from equiact.groups import group_order
+
+    if not rep.group_name:
+        return
+    try:
+        order = group_order(rep.group_name)
+    except EquiactError:  # a group_name that is not a built-in name
+        return
+    if order is not None:
+        check_limit(f"the order of the group to enumerate as matrices ({rep.group_name})",
+                    order, limit, flag="--max-order", kwarg="closure_limit")
+
+
 def _closure(rep, limit: int, tol: float):
     """``rep.closure`` under the order limit, with the estimate checked first for named groups
     and a progress bar when the limit allows a long enumeration."""
-    from equiact.groups import group_order
-
     what = "the order of the group to enumerate as matrices"
-    if rep.group_name:
-        try:
-            order = group_order(rep.group_name)
-        except Exception:  # a group_name that is not a built-in name
-            order = None
-        if order is not None:
-            check_limit(f"{what} ({rep.group_name})", order, limit, flag="--max-order",
-                        kwarg="closure_limit")
+    _check_named_order(rep, limit)
     with progress(limit, "enumerating the group") as bar:
         last = [0]
 
@@ -952,6 +959,7 @@ def _group_data(rep, closure_limit: int, tol: float, max_classes):
     model = getattr(rep, "permutation_model", None)
     if model is not None and rep.exact:
         return _ModelData(rep, model, max_classes)
+    _check_named_order(rep, closure_limit)
     try:
         if rep.exact and (_transcendental_form(rep) or
                           not _closure(rep, closure_limit, tol).exact):
@@ -1098,6 +1106,9 @@ def _matrix_is_zero(x, exact, tol) -> bool:
 
 def _has_negative(m, exact) -> bool:
     if exact:
+        nz = _sparse_entries(m)
+        if nz is not None:
+            return any(v < 0 for v in nz.values())
         return any((v.is_negative is True) or (v.is_number and float(v) < 0) for v in m)
     return bool((m < -0.5).any())
 
@@ -1276,9 +1287,66 @@ def _describe_orbits(rep, to_original, perms, signs) -> list:
     return out
 
 
+def _rational_dm(m):
+    """A sparse DomainMatrix over QQ of an exact rational matrix, or None."""
+    from sympy.polys.matrices import DomainMatrix
+
+    entries = _sparse_entries(m)
+    if entries is None:
+        return None
+    rows = {}
+    for (i, j), v in entries.items():
+        rows.setdefault(i, {})[j] = sp.QQ(int(v.p), int(v.q))
+    return DomainMatrix(rows, m.shape, sp.QQ)
+
+
+def _fixed_ones_rational(rep):
+    """``(T, in_basis)`` for rational generators, in sparse QQ arithmetic; None when no fixed
+    vector exists; NotImplemented for non-rational matrices."""
+    from sympy.polys.matrices import DomainMatrix
+
+    n = rep.dim
+    mats = [_rational_dm(g) for g in rep.generators] + [_rational_dm(x) for x in rep.lie_algebra]
+    if not mats or any(m is None for m in mats):
+        return NotImplemented
+    eye = DomainMatrix.eye(n, sp.QQ).to_sparse()
+    k = len(rep.generators)
+    rows = [m - eye for m in mats[:k]] + mats[k:]
+    stacked = DomainMatrix.vstack(*rows) if len(rows) > 1 else rows[0]
+    ns = stacked.nullspace()
+    if ns.shape[0] == 0:
+        return None
+    v = ns.to_Matrix()[0, :]
+    p = next(i for i in range(n) if v[i] != 0)
+    cols = {}
+    for i in range(n):
+        val = sp.QQ(v[i].p, v[i].q) - (0 if i == p else 1)
+        if val:
+            cols.setdefault(i, {})[p] = val
+    for j in range(n):
+        if j != p:
+            cols.setdefault(j, {})[j] = sp.QQ(1)
+    T = DomainMatrix(cols, (n, n), sp.QQ)
+    Tinv = T.inv()
+    in_basis = [sp.ImmutableMatrix._fromrep((Tinv * m * T).to_sparse()) for m in mats[:k]]
+    return sp.ImmutableMatrix._fromrep(T.to_sparse()), in_basis
+
+
 def _fixed_ones(rep, profile, base, tol) -> CoordinatesResult:
     n = rep.dim
-    if rep.exact:
+    fast = _fixed_ones_rational(rep) if rep.exact else NotImplemented
+    if fast is not NotImplemented and fast is not None:
+        T, in_basis = fast
+        return CoordinatesResult(
+            True, reason=(
+                f"an affine activation with f(0) = {profile.f_at_zero:g} != 0 needs unit row "
+                "sums; rho fixes a non-zero vector v, and the returned basis has sum of its "
+                "vectors = v, so every matrix fixes the all-ones vector"), method="fixed vector",
+            basis=T, generators_in_basis=in_basis, residual=0.0, **base)
+    if rep.exact and fast is None:
+        rows = []
+        ns = []
+    elif rep.exact:
         rows = [sp.Matrix(g) - sp.eye(n) for g in rep.generators] + \
             [sp.Matrix(x) for x in rep.lie_algebra]
         ns = _exact_nullspace(sp.Matrix.vstack(*rows)) if rows else \

@@ -513,12 +513,13 @@ class GapGroup:
             reps = _gap_call("low-index subgroups", lg.LowIndexSubgroups, self.gap, max_index)
             reps = list(reps)
         else:
-            if self.order > max_order:
-                raise ClosureLimitError(
-                    f"the group has order {self.order} > {max_order}: listing all conjugacy "
-                    "classes of subgroups is too expensive; give a smaller max_index (or raise "
-                    "max_order)"
-                )
+            from equiact.limits import check_limit
+
+            check_limit(
+                "the order of a group whose conjugacy classes of subgroups are all listed",
+                self.order, max_order, flag="--max-order", kwarg="max_order",
+                hint="or list only the G-sets of dimension <= D with --max-dim D (Python: "
+                "max_dim=D), which GAP's LowIndexSubgroups finds without the full list")
             ccs = _gap_call("conjugacy classes of subgroups", lg.ConjugacyClassesSubgroups,
                             self.gap)
             reps = [c.Representative() for c in ccs]

@@ -62,10 +62,16 @@ _ZERO, _ONE = sp.S.Zero, sp.S.One
 # ---------------------------------------------------------------------- helpers
 def _perm_matrix(perm) -> sp.ImmutableMatrix:
     n = len(perm)
-    flat = [_ZERO] * (n * n)
-    for j, i in enumerate(perm):
-        flat[int(i) * n + j] = _ONE
-    return sp.ImmutableMatrix(n, n, flat)
+    try:  # sparse construction: O(n) instead of n^2 sympy objects
+        from sympy.polys.matrices import DomainMatrix
+
+        rows = {int(i): {j: sp.ZZ(1)} for j, i in enumerate(perm)}
+        return sp.ImmutableMatrix._fromrep(DomainMatrix(rows, (n, n), sp.ZZ))
+    except Exception:  # pragma: no cover - a sympy without DomainMatrix internals
+        flat = [_ZERO] * (n * n)
+        for j, i in enumerate(perm):
+            flat[int(i) * n + j] = _ONE
+        return sp.ImmutableMatrix(n, n, flat)
 
 
 def _exact(rows) -> sp.ImmutableMatrix:
