@@ -3,8 +3,9 @@
 Run: ``python bench/coords.py`` (add ``--repeat N``). Times are CPU seconds
 (``time.process_time``, one thread; GAP runs in the same process). Targets: coordinates for
 S5 on 2-subsets (dim 10) and for a group of order ~1000 as float matrices in a random
-orthonormal basis under 5 s each; ``equiact catalog --group S6 --homs`` under 10 s. The baseline of each coordinates
-case is the enumeration of the same group (``Representation.closure``) in the same process.
+orthonormal basis under 5 s each; ``equiact catalog --group S6 --homs`` under 10 s. The
+baseline of each coordinates case is the enumeration of the same group
+(``Representation.closure``) in the same process.
 """
 
 from __future__ import annotations
