@@ -294,3 +294,14 @@ def test_tetrahedral_group_and_small_groups():
         assert P.closure().order == group_order(name), name
         assert len(perms) == len(named_representation(name, "regular").generators)
     assert group_order("SO3") is None and group_permutations("SO3") is None
+
+
+def test_check_accepts_the_catalogue_names(capsys):
+    from equiact.cli.main import main
+
+    assert main(["check", "--group", "T", "--rep", "vector", "--activation", "tanh"]) == 0
+    assert main(["check", "--group", "T", "--rep", "vector", "--activation", "relu"]) == 1
+    assert main(["check", "--group", "SmallGroup(8,3)", "--rep", "regular",
+                 "--activation", "relu"]) == 0
+    assert main(["catalog", "--group", "T"]) == 0
+    assert "group T of order 12: 5 transitive G-sets" in capsys.readouterr().out
