@@ -317,6 +317,15 @@ def _int_matrix(arr) -> sp.ImmutableMatrix:
         return sp.ImmutableMatrix(arr.tolist())
 
 
+def _maybe_monomial(m: np.ndarray) -> bool:
+    """False when some column of the float matrix has two clearly non-zero entries (then the
+    exact matrix is not monomial either); True otherwise."""
+    if m.size == 0:
+        return True
+    big = np.abs(m) > 1e-6 * max(1e-300, float(np.abs(m).max()))
+    return bool((big.sum(axis=0) <= 1).all())
+
+
 def _monomial_pattern(m, exact: bool, tol: float):
     """``(perm, entries)`` with ``m[perm[j], j] = entries[j]`` if ``m`` is monomial, else None."""
     n = m.shape[0]
@@ -573,12 +582,12 @@ class _ModelData(_GroupData):
         self.model = model
         self.A = sp.Matrix(model.A)
         self.N = len(model.module[0])
-        _verify_model(rep, model, self.A)
         self.G = GapGroup.from_permutations([list(p) for p in model.group_perms],
                                             name=rep.group_name)
         self.G.max_classes = max_classes
         self.order = self.G.order
-        self.classes = self.G.conjugacy_classes()
+        self.classes = self.G.conjugacy_classes()  # checks the class limit first
+        _verify_model(rep, model, self.A)
         self.sizes = [c.size for c in self.classes]
         M = _simplify_matrix(self.A.T * self.A)
         self.M = M
@@ -1037,8 +1046,9 @@ def admissible_coordinates(rep, activation, *, closure_limit: int = MAX_ORDER,
     if not gens:  # only a (zero) Lie algebra: trivial group
         gens = [sp.ImmutableMatrix(sp.eye(n)) if rep.exact else np.eye(n)]
         rep = Representation.from_matrices(gens, name=rep.name)
-    # monomial fast path (Theorem 2)
-    if all(_monomial_pattern(m, rep.exact, tol) is not None for m in gens):
+    # monomial fast path (Theorem 2); a float look first rules out clearly non-monomial input
+    if all(_maybe_monomial(m) for m in rep.numeric_generators()) and \
+            all(_monomial_pattern(m, rep.exact, tol) is not None for m in gens):
         d, mats = rescale_monomial(gens, tol=tol)
         negative = any(_has_negative(m, rep.exact) for m in mats)
         if signed or not negative:

@@ -132,6 +132,13 @@ EquiactCycToList := function(x)
   n := Conductor(x);
   return [n, CoeffsCyc(x, n)];
 end;
+
+EquiactIrrValues := function(T)
+  local irr;
+  irr := List(Irr(T), ValuesOfClassFunction);
+  if ForAll(irr, r -> ForAll(r, IsInt)) then return [true, irr]; fi;
+  return [false, List(irr, r -> List(r, EquiactCycToList))];
+end;
 """
 
 
@@ -365,6 +372,17 @@ class GapGroup:
                                            libgap().NrConjugacyClasses, self.gap))
         return self._nclasses
 
+    def class_estimate(self) -> int:
+        """An upper bound of the number of conjugacy classes known without computing them:
+        p(n) for natural S_n and A_n (GAP's NrPartitions), else :meth:`number_of_classes`."""
+        lg = libgap()
+        if self._nclasses is None and (bool(lg.IsNaturalSymmetricGroup(self.gap)) or
+                                       bool(lg.IsNaturalAlternatingGroup(self.gap))):
+            bound = int(lg.NrPartitions(lg.NrMovedPoints(self.gap)))
+            if bound > self.max_classes:
+                return bound
+        return self.number_of_classes()
+
     def conjugacy_classes(self) -> list[ClassInfo]:
         """Conjugacy classes in the order of GAP's character table of this group.
 
@@ -376,7 +394,7 @@ class GapGroup:
             from equiact.limits import check_limit
 
             check_limit("the number of conjugacy classes (the size of the character table)",
-                        self.number_of_classes(), self.max_classes, flag="--max-classes",
+                        self.class_estimate(), self.max_classes, flag="--max-classes",
                         kwarg="max_classes")
             table = self.character_table()
             classes = lg.ConjugacyClasses(table)
@@ -487,18 +505,17 @@ class GapGroup:
     def irreducible_characters(self) -> np.ndarray:
         """Complex values of the irreducible characters, shape ``(num_irr, num_classes)``."""
         lg = libgap()
-        irr = _gap_call("irreducible characters", lg.Irr, self.character_table())
+        integral, values = _gap_call("irreducible characters", lg.EquiactIrrValues,
+                                     self.character_table())
+        if bool(integral.sage()):  # rational table (S_n, ...): one conversion
+            return np.array(values.sage(), dtype=np.int64).astype(complex)
         rows = []
-        for chi in irr:
+        for chi in values.sage():
             row = []
-            for x in lg.ValuesOfClassFunction(chi):
-                n, coeffs = lg.EquiactCycToList(x).sage()
+            for n, coeffs in chi:
                 n = int(n)
-                val = sum(
-                    complex(float(c)) * np.exp(2j * np.pi * k / n) for k, c in enumerate(coeffs)
-                    if c != 0
-                )
-                row.append(val)
+                row.append(sum(complex(float(c)) * np.exp(2j * np.pi * k / n)
+                               for k, c in enumerate(coeffs) if c != 0))
             rows.append(row)
         return np.array(rows, dtype=complex)
 

@@ -167,10 +167,23 @@ class PermutationModel:
 
 
 def _standard_from_perms(perms, n, name, group) -> Representation:
+    from equiact.exact import canonical
+
     H = sp.Matrix(_helmert(n))
+    # H = diag(c_k) R with R integer (row k: k ones, then -k) and c_k = 1/sqrt(k (k+1)), so
+    # (H P H^T)[a, b] = (R P R^T)[a, b] / sqrt(k (k+1) l (l+1)): integer products in numpy
+    R = np.zeros((n - 1, n), dtype=np.int64)
+    for k in range(1, n):
+        R[k - 1, :k] = 1
+        R[k - 1, k] = -k
+    norms = [k * (k + 1) for k in range(1, n)]
     gens = []
     for p in perms:
-        gens.append(_exact(H * sp.Matrix(_perm_matrix(p)) * H.T))
+        RP = R[:, list(p)]  # (R P) e_j = R e_p(j)
+        M = RP @ R.T
+        gens.append(sp.ImmutableMatrix(n - 1, n - 1, [
+            canonical(sp.Integer(int(M[a, b])) / sp.sqrt(norms[a] * norms[b]))
+            if M[a, b] else sp.S.Zero for a in range(n - 1) for b in range(n - 1)]))
     rep = _rep(gens, name=name, group=group)
     rep.permutation_model = PermutationModel(tuple(tuple(p) for p in perms),
                                              sp.ImmutableMatrix(H))
