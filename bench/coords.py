@@ -84,6 +84,9 @@ def _permutation_model_cases(repeat):
     sec, msg = _refusal(lambda: admissible_coordinates(named_representation("C100000",
                                                                             "rotation"), "relu"))
     print(f"refusal latency, coords C100000 rotation: {sec:.4f} s ({msg[:60]}...)")
+    rho64 = named_representation("S64", "standard")
+    sec, msg = _refusal(lambda: admissible_coordinates(rho64, "relu"))
+    print(f"refusal latency, coords S64 standard (p(64) classes > --max-classes): {sec:.3f} s")
     sec, msg = _refusal(lambda: build_catalog("S7", signed=True, structure=False)
                         .hom_matrix())
     print(f"refusal latency, catalog S7 --signed --homs (catalogue built, then refused): "

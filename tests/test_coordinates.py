@@ -529,3 +529,21 @@ def test_readme_z2_example(monkeypatch, capsys):
     assert res.method == "rescaling"
     assert res.basis == sp.ImmutableMatrix([[sp.sqrt(2), 0], [0, sp.sqrt(2) / 2]])
     assert res.generators_in_basis[0] == sp.ImmutableMatrix([[0, 1], [1, 0]])
+
+
+def test_progress_bars_and_fast_refusal_of_huge_named_groups(monkeypatch, capsys):
+    monkeypatch.setenv("EQUIACT_PROGRESS", "1")
+    perm = np.eye(8)
+    gens = [perm[:, p] for p in ([1, 0, 2, 3, 4, 5, 6, 7], [1, 2, 3, 0, 4, 5, 6, 7],
+                                 [4, 5, 6, 7, 0, 1, 2, 3])]
+    wreath = _conjugate(Representation.from_matrices(gens), RNG)  # S4 wr C2, order 1152
+    res = admissible_coordinates(wreath, "relu")
+    assert res.exists and res.group_order == 1152
+    assert "enumerating the group" in capsys.readouterr().err
+    monkeypatch.setenv("EQUIACT_PROGRESS", "0")
+    admissible_coordinates(_conjugate(Representation.from_matrices(gens), RNG), "relu")
+    assert capsys.readouterr().err == ""
+    # S40 has p(40) = 37,338 classes: refused from the partition count (bench/coords.py
+    # measures the latency), before GAP computes any class
+    with pytest.raises(ClosureLimitError, match="is 37,338, above the limit 1,000"):
+        admissible_coordinates(named_representation("S40", "standard"), "relu")
