@@ -511,6 +511,10 @@ def test_cli_limits_and_seed(capsys):
     assert main(["coords", "--group", "S8", "--rep", "standard", "--activation", "relu"]) == 1
     out = capsys.readouterr().out
     assert "group of order 40320" in out and "extension: dimension 8" in out
+    # the affine extension rho + trivial has no stabiliser to print
+    assert main(["coords", "--group", "S3", "--rep", "standard", "--activation", "x + 1"]) == 1
+    out = capsys.readouterr().out
+    assert "  rho: dimension 2\n  trivial: dimension 1\n" in out
 
 
 def test_readme_z2_example(monkeypatch, capsys):

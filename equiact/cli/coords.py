@@ -111,8 +111,9 @@ def run(args) -> int:
             eps = " with a sign character" if s.signed else ""
             coords = s.coordinates if len(s.coordinates) <= 12 else \
                 "[" + ", ".join(str(c) for c in s.coordinates[:6]) + ", ...]"
+            structure = f" ({s.structure})" if s.structure else ""
             print(f"  orbit of size {s.dimension}: coordinates {coords}, stabiliser of "
-                  f"order {s.stabilizer_order} ({s.structure}){eps}")
+                  f"order {s.stabilizer_order}{structure}{eps}")
     ext = res.minimal_extension
     if ext is not None:
         print()
@@ -124,8 +125,12 @@ def run(args) -> int:
         for d in ext.decomposition:
             eps = " with a sign character" if d.get("signed") else ""
             times = f"{d['multiplicity']} x " if d.get("multiplicity", 1) != 1 else ""
-            print(f"  {times}{d['label']}: dimension {d['dimension']}, stabiliser of order "
-                  f"{d['stabilizer_order']} ({d['stabilizer_structure']}){eps}")
+            stab = ""
+            if "stabilizer_order" in d:
+                structure = d.get("stabilizer_structure")
+                stab = f", stabiliser of order {d['stabilizer_order']}" + \
+                    (f" ({structure})" if structure else "")
+            print(f"  {times}{d['label']}: dimension {d['dimension']}{stab}{eps}")
         if ext.note:
             print("  " + ext.note)
     return 0 if res.exists else 1
