@@ -1464,8 +1464,9 @@ def _bounded_catalog(data, signed: bool, need_int, irr, max_index: int):
         full = bound >= order or (order <= MAX_CATALOG_ORDER and 4 * bound >= order)
         if not full:
             check_limit(
-                f"the smallest extension needs transitive G-sets of dimension up to {bound}; "
-                "the largest subgroup index searched", bound, max_index, flag="--max-index",
+                f"the search for the smallest extension must list the transitive G-sets of "
+                f"dimension up to {bound}: the largest subgroup index searched", bound,
+                max_index, flag="--max-index",
                 kwarg="max_index")
         cat = build_catalog(data.G, signed=signed, max_dim=None if full else bound,
                             structure=False)
