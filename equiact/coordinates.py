@@ -784,8 +784,7 @@ def _finish_model(data: _ModelData, chosen, base, seed) -> CoordinatesResult:
         hs = list(entry.gap_subgroup.GeneratorsOfGroup())
         mats = [data.matrix_of_perm(data.module_perm(h)) for h in hs]
         sign = [1 if lg.IsSubset(entry.gap_kernel, [h]) else -1 for h in hs]
-        structure = str(lg.StructureDescription(entry.gap_subgroup)) \
-            if entry.stabilizer_order <= 2000 else ""
+        structure = _structure(entry.gap_subgroup)
         decomposition.append(Summand(list(range(offset, offset + size)), entry.stabilizer_order,
                                      mats, sign, structure))
     in_basis = [_int_matrix(_signed_perm_matrix(p, s)) for p, s in zip(perms, signs)]
@@ -1249,6 +1248,21 @@ def _as_int_list(pis):
             np.array([[int(x) for x in p.row(i)] for i in range(p.rows)]) for p in pis]
 
 
+def _structure(H) -> str:
+    """GAP's StructureDescription for groups of order <= 2000; ``S<k>`` / ``A<k>`` for natural
+    symmetric and alternating groups of any order (read off at once); else empty."""
+    from equiact.gap import libgap
+
+    lg = libgap()
+    if int(H.Size()) <= 2000:
+        return str(lg.StructureDescription(H))
+    if bool(lg.IsNaturalSymmetricGroup(H)):
+        return f"S{int(lg.NrMovedPoints(H))}"
+    if bool(lg.IsNaturalAlternatingGroup(H)):
+        return f"A{int(lg.NrMovedPoints(H))}"
+    return ""
+
+
 def _describe_orbits(rep, to_original, perms, signs) -> list:
     """Orbits of the signed permutation action with stabilisers (GAP on 2n signed points);
     ``to_original(P)`` maps an integer matrix in the new basis to the original coordinates."""
@@ -1292,8 +1306,7 @@ def _describe_orbits(rep, to_original, perms, signs) -> list:
                 P[y % n, x] = -1 if y >= n else 1
             sign.append(int(P[root, root]))
             mats.append(to_original(P))
-        out.append(Summand(coords, int(H.Size()), mats, sign, str(lg.StructureDescription(H))
-                           if int(H.Size()) <= 2000 else ""))
+        out.append(Summand(coords, int(H.Size()), mats, sign, _structure(H)))
     return out
 
 
@@ -1492,7 +1505,6 @@ def _bounded_catalog(data, signed: bool, need_int, irr, max_index: int):
 
 def _extension_from_data(data: _GroupData, signed: bool, seed: int,
                          max_index: int = None) -> MinimalExtension:
-    from equiact.gap import libgap
 
     max_index = MAX_INDEX if max_index is None else max_index
     target = "signed permutation" if signed else "permutation"
@@ -1511,15 +1523,13 @@ def _extension_from_data(data: _GroupData, signed: bool, seed: int,
     cat, sol = _bounded_catalog(data, signed, need_int, irr, max_index)
     dims = np.array([e.dimension for e in cat.entries], dtype=np.int64)
     dimension = int(dims @ sol)
-    lg = libgap()
     decomposition = []
     chosen = []
     for k, a in enumerate(sol):
         if a > 0:
             e = cat.entries[k]
             chosen.append((e, int(a)))
-            structure = str(lg.StructureDescription(e.gap_subgroup)) \
-                if e.stabilizer_order <= 2000 else ""
+            structure = _structure(e.gap_subgroup)
             decomposition.append({
                 "label": e.label, "dimension": e.dimension,
                 "stabilizer_order": e.stabilizer_order, "stabilizer_structure": structure,
