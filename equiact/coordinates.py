@@ -952,8 +952,10 @@ def _closure(rep, limit: int, tol: float):
             return rep.closure(limit=limit, tol=tol, progress=step)
         except ClosureLimitError as err:
             raise ClosureLimitError(
-                f"{what} exceeds the limit {limit:,} ({err}); raise the limit with --max-order "
-                f"{10 * limit} (Python: closure_limit={10 * limit})") from err
+                f"{what} is not known in advance and the group generated has more than {limit} "
+                "elements (or is infinite: an element of infinite order generates an infinite "
+                f"group); raise the limit with --max-order {10 * limit} (Python: "
+                f"closure_limit={10 * limit})") from err
 
 
 def _group_data(rep, closure_limit: int, tol: float, max_classes):
