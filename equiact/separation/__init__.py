@@ -56,3 +56,7 @@ __all__ = [
     "wl_colours",
     "wl_histograms",
 ]
+
+from equiact.separation.plethora import coset_model_embedder, plethora_sweep  # noqa: E402
+
+__all__ += ["coset_model_embedder", "plethora_sweep"]

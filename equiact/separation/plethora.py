@@ -20,14 +20,14 @@ Hidden-to-hidden maps ``R^{G/H} -> R^{G/H}`` have one parameter per double coset
 about 4 GB, so :class:`CosetStructure` labels the entries directly: with ``t_x`` a group
 element sending the point 0 (the coset ``H``) to ``x``, the pair ``(y, x)`` lies in the orbit of
 ``(t_x^{-1} y, 0)``, i.e. its label is the ``H``-orbit (suborbit) of ``t_x^{-1} y``. The
-labels are verified exactly: constant on the generators' orbits and as many as the character
-inner product ``<1_H^G, 1_H^G>`` (the number of double cosets).
+labels are verified exactly (constant on the generators' orbits, which certifies that the
+random generators found for ``H`` generate it); the tests compare them with
+:func:`equiact.orbit_basis.hom_orbits` and the number of double cosets ``<1_H^G, 1_H^G>``.
 
->>> from equiact.spaces import sn_generators
 >>> cat = sn_catalog(4)
->>> [cat.entries[i].dimension for i in range(len(cat))][:5]
-[1, 2, 3, 4, 6]
->>> s = CosetStructure(cat.space(4))        # S4 / (C2 x C2), 6 points
+>>> [cat.entries[i].dimension for i in range(len(cat))][:6]
+[1, 2, 3, 4, 6, 6]
+>>> s = CosetStructure(cat.space(5))        # S4 on 2-subsets: equal, meeting, disjoint
 >>> s.size, s.dim
 (6, 3)
 """
@@ -35,7 +35,6 @@ inner product ``<1_H^G, 1_H^G>`` (the number of double cosets).
 from __future__ import annotations
 
 import functools
-import json
 import math
 import time
 from dataclasses import dataclass, field
@@ -344,7 +343,7 @@ class CosetNetwork(nn.Module):
     def __init__(self, n: int, subgroup, depth: int = 2, channels: int = 2, seed: int = 0,
                  activation: str = "tanh", dtype=torch.float64):
         super().__init__()
-        from equiact.nn import EquivariantLinear, InvariantPooling, PointwiseActivation
+        from equiact.nn import EquivariantLinear, InvariantPooling
         from equiact.orbit_basis import hom_orbits
         from equiact.spaces import sn_tensor_space
 
@@ -568,12 +567,16 @@ class ClassRow:
     cpu_s: float
     verdicts: np.ndarray = field(repr=False)   # int8 per pair: 1 sep, 0 not, 2 undecided
     max_floor: float = 0.0
+    min_separated_gap: float | None = None     # smallest relative gap of a separated pair
+    max_other_gap: float | None = None         # largest relative gap of the other pairs
 
     def to_json(self) -> dict:
         return {"index": self.index, "structure": self.structure, "order": self.order,
                 "points": self.points, "alias": self.alias, "separated": self.separated,
                 "not_separated": self.not_separated, "undecided": self.undecided,
-                "cpu_s": round(self.cpu_s, 3), "max_floor": self.max_floor}
+                "cpu_s": round(self.cpu_s, 3), "max_floor": self.max_floor,
+                "min_separated_gap": self.min_separated_gap,
+                "max_other_gap": self.max_other_gap}
 
 
 @dataclass
@@ -669,7 +672,6 @@ class PlethoraResult:
                 "plotting needs matplotlib: pip install matplotlib==3.11.2") from err
         rows = self.rows
         idx = [r.index for r in rows]
-        pos_of = {k: i for i, k in enumerate(idx)}
         sub = self.contained[np.ix_(idx, idx)]
         edges = _hasse_edges(sub)
         orders = sorted({r.order for r in rows})
@@ -699,9 +701,6 @@ class PlethoraResult:
         ax.set_yticklabels([f"|H| = {o}" for o in orders], fontsize=7)
         ax.set_xticks([])
         ax.set_xlim(0, 1)
-        for o in ("1-WL", "2-FWL"):
-            if o in self.oracles:
-                pass
         cb = fig.colorbar(sc, ax=ax, fraction=0.03, pad=0.01)
         cb.set_label("fraction of the pairs separated")
         ax.set_title(title or (
@@ -717,20 +716,23 @@ class PlethoraResult:
 def plethora_sweep(n: int, max_index: int | None = None, depth: int = 2, channels: int = 2,
                    seeds: int = 3, copies: int = 2, margin: float = 10.0,
                    activation: str = "tanh", classes=None, recheck: bool = True,
-                   threads: int | None = None, progress: bool = False) -> PlethoraResult:
+                   resolve: bool = True, threads: int | None = None,
+                   progress: bool = False) -> PlethoraResult:
     """Separated pairs among all graphs on ``n`` nodes for every subgroup class of S_n.
 
     For every class ``H`` with ``|S_n/H| <= max_index`` (default: all; ``classes`` restricts to
     given catalogue indices or names) a :class:`CosetNetwork` of ``depth`` hidden layers of
     ``channels`` copies of ``R^{S_n/H}`` is run through :func:`equiact.separation.separate`
     (``seeds`` random draws, ``copies`` relabelled copies per graph for the noise floor,
-    verdict margin ``margin``). Then the oracles (1-WL, 2-FWL) and the hierarchy check; with
-    ``recheck`` every exception is re-measured on its pairs with 3 more seeds and one more
-    layer before it is reported.
+    verdict margin ``margin``). With ``resolve`` the undecided pairs (gap within ``margin``
+    times the noise floor) are measured again with ``4 * copies`` relabelled copies (a better
+    floor) and the same seeds, and take that verdict when it is decided. Then the oracles
+    (1-WL, 2-FWL) and the hierarchy check; with ``recheck`` every exception is re-measured on
+    its pairs with 3 more seeds and one more layer before it is reported.
 
     >>> res = plethora_sweep(3, seeds=2)
     >>> [(r.structure, r.separated) for r in res.rows]
-    [('S3', 3), ('C3', 3), ('C2', 3), ('1', 3)]
+    [('S3', 6), ('C3', 6), ('C2', 6), ('1', 6)]
     """
     from equiact.separation.oracles import oracle_separates
     from equiact.separation.protocol import separate
@@ -767,7 +769,7 @@ def plethora_sweep(n: int, max_index: int | None = None, depth: int = 2, channel
     oracles = {"1-WL": oracle_separates(ds, "1-wl"), "2-FWL": oracle_separates(ds, "2-fwl")}
     t_oracles = time.process_time() - t0
 
-    def run(index, dataset, n_seeds, n_depth, seed0=0):
+    def run(index, dataset, n_seeds, n_depth, seed0=0, copies=copies):
         def factory(s):
             return coset_model_embedder(n, index, depth=n_depth, channels=channels, seed=s,
                                         activation=activation)
@@ -782,16 +784,27 @@ def plethora_sweep(n: int, max_index: int | None = None, depth: int = 2, channel
         from tqdm import tqdm
 
         bar = tqdm(total=len(chosen), desc=f"S{n} classes", file=sys.stderr, leave=False)
-    rows = []
+    rows, resolved = [], 0
     for i in chosen:
         e = cat.entries[i]
         t0 = time.process_time()
         res = run(i, ds, seeds, depth)
         codes = np.array([_CODES[v] for v in res.verdicts], dtype=np.int8)
+        und = np.nonzero(codes == 2)[0]
+        if len(und) and resolve:
+            # gaps within 10x of the floor: re-measure with more relabelled copies (a better
+            # floor) and the same seeds; keep 'undecided' unless the re-run decides
+            again = run(i, ds.subset(und.tolist()), seeds, depth, copies=4 * copies)
+            codes[und] = [_CODES[v] for v in again.verdicts]
+            resolved += int((codes[und] != 2).sum())
+        best = res.gaps.max(axis=1)
+        sep_gaps, other_gaps = best[codes == 1], best[codes != 1]
         rows.append(ClassRow(i, e.structure, e.stabilizer_order, e.dimension,
                              ",".join(aliases.get(i, [])), int((codes == 1).sum()),
                              int((codes == 0).sum()), int((codes == 2).sum()),
-                             time.process_time() - t0, codes, float(res.floors.max())))
+                             time.process_time() - t0, codes, float(res.floors.max()),
+                             float(sep_gaps.min()) if len(sep_gaps) else None,
+                             float(other_gaps.max()) if len(other_gaps) else None))
         if bar is not None:
             bar.update(1)
     if bar is not None:
@@ -802,7 +815,8 @@ def plethora_sweep(n: int, max_index: int | None = None, depth: int = 2, channel
     settings = {"depth": depth, "channels": channels, "seeds": seeds, "copies": copies,
                 "margin": margin, "activation": activation, "dtype": "float64",
                 "max_index": max_index, "input": "adjacency in (R^n)^(x)2",
-                "checked_relations": checked, "recheck": recheck}
+                "checked_relations": checked, "recheck": recheck, "resolve": resolve,
+                "resolved_undecided": resolved}
     timings = {"total_cpu_s": round(total, 2), "oracles_cpu_s": round(t_oracles, 2),
                "classes_cpu_s": round(sum(r.cpu_s for r in rows), 2)}
     return PlethoraResult(n, len(graphs), len(ds), rows, oracles, contained, exceptions,
