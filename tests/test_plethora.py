@@ -264,3 +264,35 @@ def test_plot(sweep4, tmp_path):
     path = sweep4.plot(tmp_path / "hasse.png")
     assert path.stat().st_size > 1000
     assert "hierarchy" in sweep4.table() and sweep4.to_json()["n"] == 4
+
+
+def test_two_homogeneous_subgroups_see_only_the_edge_count():
+    # if H is transitive on the 2-subsets, the only H-invariant functional of a graph is its
+    # edge count, so every hidden value is a function of |E| (S5, A5 and AGL(1,5) at n = 5)
+    n = 5
+    cat = sn_catalog(n)
+    subsets = list(itertools.combinations(range(n), 2))
+    homogeneous = []
+    for i, e in enumerate(cat.entries):
+        H = _closure([list(g) for g in e.stabilizer_generators], n)
+        orbit = {tuple(sorted((h[0], h[1]))) for h in H}
+        if len(orbit) == len(subsets):
+            homogeneous.append(i)
+    assert len(homogeneous) == 3
+    res = plethora_sweep(n, classes=homogeneous + ["nodes"], seeds=2, recheck=False)
+    by_edges = _count_differing(n, _edges)
+    assert [res.row(i).separated for i in homogeneous] == [by_edges] * 3
+    assert res.row(special_subgroups(n)["nodes"]).separated > by_edges
+
+
+def test_even_activation_without_bias_identifies_a_graph_with_its_complement():
+    # the input is 2A - (J - I), so negating it gives the complement graph; with zero biases
+    # and an even activation (abs) the network cannot tell them apart (THEORY.md section 6)
+    graphs = [nx.from_numpy_array(a) for a in atlas_graphs(4)]
+    complementary = sum(nx.is_isomorphic(nx.complement(graphs[i]), graphs[j])
+                        for i, j in _pairs(4))
+    assert complementary == 5
+    plain = plethora_sweep(4, classes=["regular"], activation="abs", seeds=2, bias=False)
+    assert plain.rows[0].separated == 55 - complementary
+    biased = plethora_sweep(4, classes=["regular"], activation="abs", seeds=2)
+    assert biased.rows[0].separated == 55

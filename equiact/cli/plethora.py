@@ -32,6 +32,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--copies", type=int, default=2,
                    help="relabelled copies per graph for the noise floor (default 2)")
     p.add_argument("--activation", default="tanh", help="point-wise activation (tanh)")
+    p.add_argument("--no-bias", action="store_true",
+                   help="zero biases (an even activation then cannot tell a graph from its "
+                        "complement)")
     p.add_argument("--no-recheck", action="store_true",
                    help="report hierarchy exceptions without re-measuring them")
     p.add_argument("--list", action="store_true",
@@ -73,7 +76,8 @@ def run(args) -> int:
     res = plethora_sweep(args.n, max_index=args.max_index, depth=args.depth,
                          channels=args.channels, seeds=args.seeds, copies=args.copies,
                          activation=args.activation, classes=classes,
-                         recheck=not args.no_recheck, progress=args.progress)
+                         recheck=not args.no_recheck, progress=args.progress,
+                         bias=not args.no_bias)
     if args.plot:
         res.plot(args.plot)
     if args.json:

@@ -293,7 +293,8 @@ class CosetLinear(nn.Module):
     """
 
     def __init__(self, structure: CosetStructure, in_channels: int, out_channels: int,
-                 generator: torch.Generator | None = None, dtype=torch.float64):
+                 generator: torch.Generator | None = None, dtype=torch.float64,
+                 bias: bool = True):
         super().__init__()
         self.structure = structure
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
@@ -301,7 +302,8 @@ class CosetLinear(nn.Module):
         std = 1.0 / math.sqrt(in_channels * dim)
         self.weight = nn.Parameter(
             torch.randn(out_channels, in_channels, dim, generator=generator, dtype=dtype) * std)
-        self.bias = nn.Parameter(torch.randn(out_channels, generator=generator, dtype=dtype))
+        b = torch.randn(out_channels, generator=generator, dtype=dtype)
+        self.bias = nn.Parameter(b if bias else torch.zeros_like(b))
         self.register_buffer("_labels", torch.as_tensor(structure.labels.astype(np.int64)),
                              persistent=False)
         self.register_buffer("_inv_sizes",
@@ -341,7 +343,7 @@ class CosetNetwork(nn.Module):
     """
 
     def __init__(self, n: int, subgroup, depth: int = 2, channels: int = 2, seed: int = 0,
-                 activation: str = "tanh", dtype=torch.float64):
+                 activation: str = "tanh", dtype=torch.float64, bias: bool = True):
         super().__init__()
         from equiact.nn import EquivariantLinear, InvariantPooling
         from equiact.orbit_basis import hom_orbits
@@ -363,14 +365,16 @@ class CosetNetwork(nn.Module):
             w = torch.randn(self.inp.weight.shape, generator=gen, dtype=dtype)
             self.inp.weight.copy_(w / math.sqrt(self.inp.dim) / torch.as_tensor(counts,
                                                                                dtype=dtype))
-            self.inp.bias.copy_(torch.randn(self.inp.bias.shape, generator=gen, dtype=dtype))
+            b = torch.randn(self.inp.bias.shape, generator=gen, dtype=dtype)
+            self.inp.bias.copy_(b if bias else torch.zeros_like(b))
         act = _activation(space, activation)
         self.act = act
         self.pool = InvariantPooling(space, reduce="mean")
         if depth > 1:
             structure = _structure(n, self.index)
             self.hidden = nn.ModuleList(
-                CosetLinear(structure, channels, channels, generator=gen, dtype=dtype)
+                CosetLinear(structure, channels, channels, generator=gen, dtype=dtype,
+                            bias=bias)
                 for _ in range(depth - 1))
         else:
             self.hidden = nn.ModuleList()
@@ -417,7 +421,7 @@ def _activation(space, activation: str):
 
 def coset_model_embedder(n: int, subgroup_spec, depth: int = 2, channels: int = 2,
                          seed: int = 0, activation: str = "tanh", batch_size: int | None = None,
-                         dtype=torch.float64):
+                         dtype=torch.float64, bias: bool = True):
     """``embed(adjacencies) -> (num_graphs, depth * channels)`` numpy array for ``R^{S_n/H}``.
 
     ``subgroup_spec``: see :func:`resolve_subgroup`. The network (random weights from
@@ -433,7 +437,7 @@ def coset_model_embedder(n: int, subgroup_spec, depth: int = 2, channels: int = 
     ((2, 4), True)
     """
     net = CosetNetwork(n, subgroup_spec, depth=depth, channels=channels, seed=seed,
-                       activation=activation, dtype=dtype)
+                       activation=activation, dtype=dtype, bias=bias)
     m = net.space.size
     if batch_size is None:  # keep the (batch, channels, |X|) activations near 64 MB
         batch_size = max(1, min(4096, (8 << 20) // max(1, m * channels)))
@@ -637,7 +641,8 @@ class PlethoraResult:
         exc = self.hierarchy_exceptions
         lines.append(f"hierarchy (K <= H => R^(S_n/K) separates at least as much): "
                      f"{len(exc)} exception(s) among {self.settings.get('checked_relations')} "
-                     "relations")
+                     f"relations; {self.settings.get('soft_conflicts', 0)} pair(s) separated by "
+                     "H are undecided for K")
         for e in exc:
             lines.append(f"  K = #{e['K']} ({e['K_structure']}) <= H = #{e['H']} "
                          f"({e['H_structure']}): {e['pairs']} pair(s) separated by H, not by "
@@ -659,56 +664,61 @@ class PlethoraResult:
             "hierarchy_exceptions": self.hierarchy_exceptions,
         }
 
-    def plot(self, path, title: str | None = None):
-        """Hasse diagram of the measured classes (layered by |H|), coloured by the number of
-        separated pairs; needs matplotlib (``pip install matplotlib==3.11.2``)."""
+    def plot(self, path, title: str | None = None, dpi: int = 80):
+        """Hasse diagram of the measured classes (layered by |H|, largest on top; an edge for
+        each covering ``K < H`` up to conjugacy), coloured by the number of pairs *not*
+        separated (log scale; 0 = every pair separated); needs matplotlib
+        (``pip install matplotlib==3.11.2``)."""
         try:
             import matplotlib
 
             matplotlib.use("Agg")
             import matplotlib.pyplot as plt
+            from matplotlib.colors import LogNorm
         except ImportError as err:  # pragma: no cover - depends on the installation
             raise InvalidInputError(
                 "plotting needs matplotlib: pip install matplotlib==3.11.2") from err
         rows = self.rows
         idx = [r.index for r in rows]
-        sub = self.contained[np.ix_(idx, idx)]
-        edges = _hasse_edges(sub)
-        orders = sorted({r.order for r in rows})
-        layer = {o: i for i, o in enumerate(orders)}
-        by_layer: dict = {}
-        for r in rows:
-            by_layer.setdefault(r.order, []).append(r)
-        xy = {}
-        for o, members in by_layer.items():
-            k = len(members)
-            for j, r in enumerate(members):
-                xy[r.index] = ((j + 0.5) / k, layer[o])
-        fig, ax = plt.subplots(figsize=(11, 1.2 + 0.55 * len(orders)))
+        edges = _hasse_edges(self.contained[np.ix_(idx, idx)])
+        up: dict = {}
+        for a, b in edges:  # a < b: b is the larger group, drawn above
+            up.setdefault(idx[a], []).append(idx[b])
+        orders = sorted({r.order for r in rows}, reverse=True)
+        layer = {o: len(orders) - 1 - i for i, o in enumerate(orders)}
+        xy: dict = {}
+        for o in orders:  # top down; order each layer by the mean x of its covers above
+            members = [r.index for r in rows if r.order == o]
+            key = {k: np.mean([xy[u][0] for u in up.get(k, []) if u in xy] or [0.5])
+                   for k in members}
+            members.sort(key=lambda k: (key[k], k))
+            for j, k in enumerate(members):
+                xy[k] = ((j + 0.5) / len(members), layer[o])
+        fig, ax = plt.subplots(figsize=(10, 1.5 + 0.42 * len(orders)))
         for a, b in edges:
             (x0, y0), (x1, y1) = xy[idx[a]], xy[idx[b]]
-            ax.plot([x0, x1], [y0, y1], color="0.75", lw=0.6, zorder=1)
-        vals = np.array([r.separated for r in rows], dtype=float)
-        total = max(1, self.num_pairs)
-        sc = ax.scatter([xy[r.index][0] for r in rows], [xy[r.index][1] for r in rows],
-                        c=vals / total, cmap="viridis", vmin=0, vmax=1, s=150,
-                        edgecolors="k", linewidths=0.5, zorder=2)
-        for r in rows:
+            ax.plot([x0, x1], [y0, y1], color="0.8", lw=0.5, zorder=1)
+        missed = np.array([self.num_pairs - r.separated for r in rows], dtype=float)
+        top = max(2.0, missed.max() + 1)
+        sc = ax.scatter([xy[k][0] for k in idx], [xy[k][1] for k in idx], c=missed + 1,
+                        cmap="viridis_r", norm=LogNorm(1, top), s=140, edgecolors="k",
+                        linewidths=0.5, zorder=2)
+        for r, v in zip(rows, missed):
             x, y = xy[r.index]
-            ax.annotate(str(r.index), (x, y), ha="center", va="center", fontsize=6,
-                        color="w" if r.separated / total < 0.6 else "k", zorder=3)
-        ax.set_yticks(range(len(orders)))
+            ax.annotate(str(r.index), (x, y), ha="center", va="center", fontsize=5.5,
+                        color="w" if v + 1 > math.sqrt(top) else "k", zorder=3)
+        ax.set_yticks([layer[o] for o in orders])
         ax.set_yticklabels([f"|H| = {o}" for o in orders], fontsize=7)
         ax.set_xticks([])
         ax.set_xlim(0, 1)
         cb = fig.colorbar(sc, ax=ax, fraction=0.03, pad=0.01)
-        cb.set_label("fraction of the pairs separated")
+        cb.set_label("1 + pairs not separated (log)", fontsize=8)
         ax.set_title(title or (
-            f"R^(S{self.n}/H) for every subgroup class H of S{self.n}: "
-            f"separated pairs of the {self.num_graphs} graphs on {self.n} nodes "
-            f"(edges: containment up to conjugacy)"), fontsize=9)
+            f"R^(S{self.n}/H), H over the subgroup classes of S{self.n} (catalogue index): "
+            f"{self.num_pairs} pairs of the {self.num_graphs} graphs on {self.n} nodes"),
+            fontsize=9)
         fig.tight_layout()
-        fig.savefig(path, dpi=110)
+        fig.savefig(path, dpi=dpi)
         plt.close(fig)
         return path
 
@@ -717,7 +727,7 @@ def plethora_sweep(n: int, max_index: int | None = None, depth: int = 2, channel
                    seeds: int = 3, copies: int = 2, margin: float = 10.0,
                    activation: str = "tanh", classes=None, recheck: bool = True,
                    resolve: bool = True, threads: int | None = None,
-                   progress: bool = False) -> PlethoraResult:
+                   progress: bool = False, bias: bool = True) -> PlethoraResult:
     """Separated pairs among all graphs on ``n`` nodes for every subgroup class of S_n.
 
     For every class ``H`` with ``|S_n/H| <= max_index`` (default: all; ``classes`` restricts to
@@ -728,7 +738,9 @@ def plethora_sweep(n: int, max_index: int | None = None, depth: int = 2, channel
     times the noise floor) are measured again with ``4 * copies`` relabelled copies (a better
     floor) and the same seeds, and take that verdict when it is decided. Then the oracles
     (1-WL, 2-FWL) and the hierarchy check; with ``recheck`` every exception is re-measured on
-    its pairs with 3 more seeds and one more layer before it is reported.
+    its pairs with 3 more seeds and one more layer before it is reported. ``bias=False``
+    zeroes every bias (THEORY.md section 6: an even activation then identifies the input ``x``
+    with ``-x``, here a graph with its complement).
 
     >>> res = plethora_sweep(3, seeds=2)
     >>> [(r.structure, r.separated) for r in res.rows]
@@ -772,7 +784,7 @@ def plethora_sweep(n: int, max_index: int | None = None, depth: int = 2, channel
     def run(index, dataset, n_seeds, n_depth, seed0=0, copies=copies):
         def factory(s):
             return coset_model_embedder(n, index, depth=n_depth, channels=channels, seed=s,
-                                        activation=activation)
+                                        activation=activation, bias=bias)
 
         return separate(dataset, factory, seeds=n_seeds, copies=copies, margin=margin,
                         oracles=(), seed=seed0)
@@ -810,12 +822,14 @@ def plethora_sweep(n: int, max_index: int | None = None, depth: int = 2, channel
     if bar is not None:
         bar.close()
     contained = subgroup_marks(n) > 0
-    exceptions, checked = _hierarchy(rows, contained, ds, run, seeds, depth, recheck, cat)
+    exceptions, checked, soft = _hierarchy(rows, contained, ds, run, seeds, depth, recheck,
+                                           cat)
     total = time.process_time() - t_start
     settings = {"depth": depth, "channels": channels, "seeds": seeds, "copies": copies,
-                "margin": margin, "activation": activation, "dtype": "float64",
+                "margin": margin, "activation": activation, "bias": bias, "dtype": "float64",
                 "max_index": max_index, "input": "adjacency in (R^n)^(x)2",
-                "checked_relations": checked, "recheck": recheck, "resolve": resolve,
+                "checked_relations": checked, "soft_conflicts": soft,
+                "recheck": recheck, "resolve": resolve,
                 "resolved_undecided": resolved}
     timings = {"total_cpu_s": round(total, 2), "oracles_cpu_s": round(t_oracles, 2),
                "classes_cpu_s": round(sum(r.cpu_s for r in rows), 2)}
@@ -825,7 +839,7 @@ def plethora_sweep(n: int, max_index: int | None = None, depth: int = 2, channel
 
 def _hierarchy(rows, contained, ds, run, seeds, depth, recheck, cat):
     """Exceptions to ``K <= H => sep(K) >= sep(H)`` among the measured rows."""
-    out, checked = [], 0
+    out, checked, soft_total = [], 0, 0
     for rk in rows:
         for rh in rows:
             if rk.index == rh.index or not contained[rk.index, rh.index]:
@@ -833,6 +847,7 @@ def _hierarchy(rows, contained, ds, run, seeds, depth, recheck, cat):
             checked += 1
             bad = np.nonzero((rh.verdicts == 1) & (rk.verdicts == 0))[0]
             soft = int(((rh.verdicts == 1) & (rk.verdicts == 2)).sum())
+            soft_total += soft
             if not len(bad):
                 continue
             remaining = bad
@@ -850,4 +865,4 @@ def _hierarchy(rows, contained, ds, run, seeds, depth, recheck, cat):
                         "H_structure": rh.structure, "pairs": int(len(remaining)),
                         "pairs_before_recheck": int(len(bad)), "soft": soft,
                         "examples": [ds.names[p] for p in remaining[:5]], "note": note})
-    return out, checked
+    return out, checked, soft_total
