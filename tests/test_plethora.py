@@ -231,6 +231,9 @@ def test_bad_subgroups_are_refused():
     embed = coset_model_embedder(4, "nodes")
     with pytest.raises(InvalidInputError, match=r"expected \(num_graphs, 4, 4\)"):
         embed(np.zeros((2, 5, 5)))
+    with pytest.raises(InvalidInputError, match=r"graph 1 has an adjacency of shape \(3, 3\)"):
+        embed([np.zeros((4, 4)), np.zeros((3, 3))])
+    assert embed([np.zeros((4, 4)), np.ones((4, 4)) - np.eye(4)]).shape == (2, 4)
     with pytest.raises(InvalidInputError, match="depth = 0"):
         CosetNetwork(4, "nodes", depth=0)
 

@@ -443,7 +443,17 @@ def coset_model_embedder(n: int, subgroup_spec, depth: int = 2, channels: int = 
         batch_size = max(1, min(4096, (8 << 20) // max(1, m * channels)))
 
     def embed(adjacencies) -> np.ndarray:
-        arr = np.asarray(adjacencies)
+        if isinstance(adjacencies, (list, tuple)):
+            for k, a in enumerate(adjacencies):
+                shape = np.shape(a)
+                if shape != (n, n):
+                    raise InvalidInputError(
+                        f"graph {k} has an adjacency of shape {shape}; the coset model of "
+                        f"S{n}/H embeds only graphs with n = {n} nodes")
+            arr = np.stack([np.asarray(a) for a in adjacencies]) if adjacencies else \
+                np.zeros((0, n, n))
+        else:
+            arr = np.asarray(adjacencies)
         if arr.ndim == 2:
             arr = arr[None]
         if arr.ndim != 3 or arr.shape[1:] != (n, n):
