@@ -6,7 +6,8 @@ For every seed a model with random weights embeds every graph of a :class:`PairD
 * gap of a pair ``(a, b)``: ``|e_a - e_b| / max(|e_a|, |e_b|)`` (Euclidean norms);
 * noise floor of a graph: ``max_c |e_a - e_{pi_c a}| / |e_a|`` over its relabelled copies
   (the same weights; an exactly invariant model gives 0 up to rounding); the floor of a pair
-  is the larger of its two graphs' floors, at least the dtype's machine epsilon;
+  is the sum of its two graphs' floors (each of ``e_a``, ``e_b`` carries its own rounding
+  error), at least the dtype's machine epsilon;
 * verdict per seed: ``separated`` if gap > margin * floor (margin 10), ``not separated`` if
   gap <= floor, ``undecided`` in between;
 * verdict over seeds: ``separated`` if some seed separates (generic weights reach the
@@ -166,7 +167,7 @@ def _relabel(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return a[np.ix_(p, p)]
 
 
-def pair_gaps(dataset, embed, copies: int = 2, rng=None, eps: float = 2.0**-52):
+def pair_gaps(dataset, embed, copies: int = 3, rng=None, eps: float = 2.0**-52):
     """Relative gaps ``(P,)`` and noise floors ``(P,)`` of every pair under one embedding.
 
     >>> from equiact.separation.pairs import load_pairs
@@ -196,7 +197,7 @@ def pair_gaps(dataset, embed, copies: int = 2, rng=None, eps: float = 2.0**-52):
     ia, ib = pos[dataset.index[:, 0]], pos[dataset.index[:, 1]]
     gaps = np.linalg.norm(base[ia] - base[ib], axis=1) / np.maximum(
         np.maximum(norm[ia], norm[ib]), tiny)
-    floors = np.maximum(np.maximum(floor[ia], floor[ib]), eps)
+    floors = np.maximum(floor[ia] + floor[ib], eps)
     return gaps, floors
 
 
@@ -282,7 +283,7 @@ class SeparationResult:
 
 def separate(dataset, model="2-ign", *, seeds: int = 3, dtype: str = "float64",
              norm: str = "none", hidden: int = 16, layers: int = 2, pooling: str = "mean",
-             copies: int = 2, margin: float = 10.0, oracles=("1-wl", "2-fwl"), seed: int = 0,
+             copies: int = 3, margin: float = 10.0, oracles=("1-wl", "2-fwl"), seed: int = 0,
              embed=None, max_bytes: int = DEFAULT_MAX_BYTES, protocol: str = "random",
              progress: bool = False, mode: str = "all", **kwargs) -> SeparationResult:
     """Which pairs of ``dataset`` does ``model`` separate (random weights), beside the oracles.
