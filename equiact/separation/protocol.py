@@ -363,8 +363,10 @@ def separate(dataset, model="2-ign", *, seeds: int = 3, dtype: str = "float64",
 
 
 def _brec(ds, model, **kwargs):
+    import importlib
+
     try:
-        from equiact.separation import brec
+        brec = importlib.import_module("equiact.separation.brec")
     except ModuleNotFoundError as err:
         if err.name != "equiact.separation.brec":
             raise
