@@ -51,6 +51,14 @@ ORACLES = {"1-wl": "1-WL", "2-fwl": "2-FWL"}
 _JOINT_BYTES = 256 * 2**20
 
 
+def _hash_rows(rows: np.ndarray) -> np.ndarray:
+    """A 64-bit hash per row (a random linear form mod 2^64, then a shift-xor)."""
+    rng = np.random.default_rng(0x5EED)
+    mult = rng.integers(1, 2**63, size=rows.shape[1], dtype=np.uint64) | np.uint64(1)
+    h = (rows.view(np.uint64) * mult).sum(axis=1, dtype=np.uint64)  # wraps mod 2^64
+    return h ^ (h >> np.uint64(29))
+
+
 def relabel_rows(rows: np.ndarray) -> np.ndarray:
     """Consecutive integer names of the distinct rows of an int64 matrix (exact).
 
@@ -64,10 +72,7 @@ def relabel_rows(rows: np.ndarray) -> np.ndarray:
         raise InvalidInputError(f"rows must be a 2-d array, got shape {rows.shape}")
     if rows.shape[0] == 0:
         return np.zeros(0, dtype=np.int64)
-    rng = np.random.default_rng(0x5EED)
-    mult = rng.integers(1, 2**63, size=rows.shape[1], dtype=np.uint64) | np.uint64(1)
-    h = (rows.view(np.uint64) * mult).sum(axis=1, dtype=np.uint64)  # wraps mod 2^64
-    h ^= h >> np.uint64(29)
+    h = _hash_rows(rows)
     _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
     inverse = inverse.reshape(-1)
     if np.array_equal(rows, rows[first[inverse]]):

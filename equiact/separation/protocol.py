@@ -52,6 +52,8 @@ VERDICTS = ("separated", "not separated", "undecided")
 DTYPES = ("float64", "float32")
 #: Default memory budget of one model forward pass (bytes); raise it with ``max_bytes``.
 DEFAULT_MAX_BYTES = 4 * 2**30
+#: Graphs of one size are batched up to this estimated memory (bytes).
+BATCH_BYTES = 512 * 2**20
 # bytes of live activations per hidden entry and channel, from bench/separation.py
 # (3-ign, n = 41 and 100, float64: peak RSS / (hidden * n^3 * 8) <= 16)
 _BYTES_FACTOR = 16
@@ -88,7 +90,8 @@ def model_embedder(preset: str, seed: int = 0, dtype="float64", norm: str = "non
     """``embed(adjacencies) -> ndarray (num_graphs, d)`` for a random-weight preset model.
 
     Weights come from ``torch.manual_seed(seed)`` (the global RNG state is restored); graphs
-    are batched by size within ``max_bytes``. ``features="invariant"``: the input of the
+    are batched by size (:data:`BATCH_BYTES`); a graph whose forward pass is estimated above
+    ``max_bytes`` is refused with an error naming its n. ``features="invariant"``: the input of the
     model's head (the invariant features); ``"output"``: the model's output (``out_dim=8``).
 
     >>> import numpy as np
@@ -130,7 +133,7 @@ def model_embedder(preset: str, seed: int = 0, dtype="float64", norm: str = "non
                     f"(hidden {hidden}, {dname}), above the limit of {max_bytes / 2**30:.1f} "
                     "GiB; raise it with max_bytes (CLI: --max-memory GB) or use a smaller "
                     "model")
-            step = max(1, int(max_bytes // max(per, 1)))
+            step = max(1, int(min(max_bytes, BATCH_BYTES) // max(per, 1)))
             for s in range(0, len(idx), step):
                 chunk = idx[s:s + step]
                 x = torch.as_tensor(np.stack([adjs[i] for i in chunk]), dtype=tdtype)
