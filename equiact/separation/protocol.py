@@ -29,6 +29,7 @@ plus pooling: an MLP on them separates whatever they separate).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -80,7 +81,7 @@ def estimate_bytes(preset: str, n: int, hidden: int = 16, dtype="float64") -> in
     if preset not in PRESETS:
         raise unknown_name("model preset", preset, PRESETS)
     item = 8 if str(dtype).endswith("64") else 4
-    entries = sum(sp.size(n) for sp in PRESETS[preset])
+    entries = sum(math.prod(sp.feature_shape(n)) for sp in PRESETS[preset])  # dense layouts
     return _BYTES_FACTOR * hidden * max(entries, n * n) * item
 
 
