@@ -139,3 +139,16 @@ def test_different_sizes_and_bad_input():
         wl_colours([np.zeros(3)])
     with pytest.raises(UnknownNameError, match="unknown oracle '3-wl'"):
         oracle_separates(load_pairs("rook-shrikhande"), "3-wl")
+
+
+def test_rounds_to_separate_is_consistent_with_fixed_rounds():
+    from equiact.separation import rounds_to_separate
+
+    csl = load_pairs("csl")
+    r = rounds_to_separate(csl, "2-fwl")
+    assert set(r.tolist()) == {1, 2}
+    for t in (0, 1, 2):
+        assert (oracle_separates(csl, "2-fwl", rounds=t) == ((r >= 0) & (r <= t))).all()
+    assert (rounds_to_separate(load_pairs("rook-shrikhande"), "2-fwl") == -1).all()
+    with pytest.raises(InvalidInputError, match="rounds = -1"):
+        oracle_separates(csl, "1-wl", rounds=-1)

@@ -53,6 +53,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="separated when gap > margin x floor (default 10)")
     p.add_argument("--oracles", default="1-wl,2-fwl",
                    help="comma-separated oracles: 1-wl, 2-fwl, or 'none'")
+    p.add_argument("--oracle-rounds", type=int, default=None, metavar="R",
+                   help="run the oracles for R refinement rounds only (default: until "
+                   "stable), to compare with a model of limited depth")
     p.add_argument("--protocol", default="random", choices=("random", "brec"),
                    help="random weights (default) or the published BREC protocol with "
                    "training (equiact.separation.brec)")
@@ -114,6 +117,7 @@ def run(args) -> int:
                        copies=args.copies, margin=args.margin,
                        oracles=oracles if i == 0 else (), protocol=args.protocol,
                        max_bytes=int(args.max_memory * 2**30),
+                       oracle_rounds=args.oracle_rounds,
                        progress=not args.no_progress)
         if i and results:
             res.oracles = results[0].oracles

@@ -289,7 +289,8 @@ def separate(dataset, model="2-ign", *, seeds: int = 3, dtype: str = "float64",
              norm: str = "none", hidden: int = 16, layers: int = 2, pooling: str = "mean",
              copies: int = 3, margin: float = 10.0, oracles=("1-wl", "2-fwl"), seed: int = 0,
              embed=None, max_bytes: int = DEFAULT_MAX_BYTES, protocol: str = "random",
-             progress: bool = False, mode: str = "all", **kwargs) -> SeparationResult:
+             progress: bool = False, mode: str = "all", oracle_rounds: int | None = None,
+             **kwargs) -> SeparationResult:
     """Which pairs of ``dataset`` does ``model`` separate (random weights), beside the oracles.
 
     ``dataset``: a :class:`~equiact.separation.pairs.PairDataset`, a data-set name or a graph
@@ -297,6 +298,8 @@ def separate(dataset, model="2-ign", *, seeds: int = 3, dtype: str = "float64",
     :func:`equiact.sn.models.build_model` or a callable ``factory(seed) -> embed``; or give
     ``embed`` (a callable or a list of them, one per seed). Seeds are ``seed .. seed+seeds-1``.
     ``protocol="brec"`` hands over to :mod:`equiact.separation.brec` (trained models).
+    ``oracle_rounds``: run the oracles for that many refinement rounds only (columns named
+    e.g. ``2-FWL(2)``), to compare with a model of limited depth.
     """
     from equiact.separation.pairs import load_pairs
 
@@ -350,15 +353,16 @@ def separate(dataset, model="2-ign", *, seeds: int = 3, dtype: str = "float64",
         key = o.lower()
         if key not in ORACLES:
             raise unknown_name("oracle", o, ORACLES)
+        col = ORACLES[key] if oracle_rounds is None else f"{ORACLES[key]}({oracle_rounds})"
         t0 = time.process_time()
-        result_oracles[ORACLES[key]] = oracle_separates(ds, key)
-        t_oracle[ORACLES[key]] = time.process_time() - t0
+        result_oracles[col] = oracle_separates(ds, key, rounds=oracle_rounds)
+        t_oracle[col] = time.process_time() - t0
         bar.update(1)
     bar.close()
     n_graphs = len(np.unique(ds.index))
     settings = {"protocol": "random", "seeds": seeds, "seed": seed, "dtype": dtype,
                 "norm": norm, "hidden": hidden, "layers": layers, "pooling": pooling,
-                "copies": copies, "margin": margin}
+                "copies": copies, "margin": margin, "oracle_rounds": oracle_rounds}
     timings = {"model_cpu_s": t_model, "graphs": n_graphs,
                "model_cpu_s_per_graph": t_model / max(1, n_graphs * seeds * (1 + copies)),
                **{f"{k}_cpu_s": v for k, v in t_oracle.items()}}
