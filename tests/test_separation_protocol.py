@@ -155,3 +155,14 @@ def test_pair_gaps_shapes_and_bad_inputs():
 def test_brec_protocol_without_module():
     with pytest.raises(InvalidInputError, match="--protocol brec needs equiact.separation.brec"):
         separate("csl", "2-ign", protocol="brec")
+
+
+def test_unknown_build_model_argument():
+    import inspect
+
+    from equiact.sn.models import build_model
+
+    if "colour" in inspect.signature(build_model).parameters:
+        pytest.skip("build_model takes 'colour'")
+    with pytest.raises(InvalidInputError, match="takes no argument 'colour'"):
+        model_embedder("2-ign", colour="red")

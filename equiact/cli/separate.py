@@ -42,6 +42,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="preset(s), comma-separated: 2-ign | 3-ign | mixed | tuples "
                    "(default 2-ign)")
     p.add_argument("--norm", default="none", help="none | orbit (GraphModel norm)")
+    p.add_argument("--activation", default=None,
+                   help="point-wise activation of the hidden layers, passed to build_model "
+                   "(where the installed models take one, e.g. relu | tanh | silu)")
     p.add_argument("--dtype", default="float64", choices=("float64", "float32"))
     p.add_argument("--seeds", type=int, default=3, help="random weight draws (default 3)")
     p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
@@ -118,6 +121,7 @@ def run(args) -> int:
                        oracles=oracles if i == 0 else (), protocol=args.protocol,
                        max_bytes=int(args.max_memory * 2**30),
                        oracle_rounds=args.oracle_rounds,
+                       **({} if args.activation is None else {"activation": args.activation}),
                        progress=not args.no_progress)
         if i and results:
             res.oracles = results[0].oracles

@@ -92,8 +92,11 @@ def model_embedder(preset: str, seed: int = 0, dtype="float64", norm: str = "non
 
     Weights come from ``torch.manual_seed(seed)`` (the global RNG state is restored); graphs
     are batched by size (:data:`BATCH_BYTES`); a graph whose forward pass is estimated above
-    ``max_bytes`` is refused with an error naming its n. ``features="invariant"``: the input of the
-    model's head (the invariant features); ``"output"``: the model's output (``out_dim=8``).
+    ``max_bytes`` is refused with an error naming its n. Further keyword arguments go to
+    ``build_model`` (e.g. ``activation="tanh"`` where the installed models have it).
+    ``features="invariant"``: the input of the model's head (the invariant features;
+    ``model.features`` where the model has it); ``"output"``: the model's output
+    (``out_dim=8``).
 
     >>> import numpy as np
     >>> embed = model_embedder("2-ign", seed=0, hidden=4)
@@ -109,6 +112,13 @@ def model_embedder(preset: str, seed: int = 0, dtype="float64", norm: str = "non
     if features not in ("invariant", "output"):
         raise InvalidInputError(f"features {features!r} unknown; use 'invariant' or 'output'")
     tdtype = _torch_dtype(dtype)
+    import inspect
+
+    accepted = inspect.signature(build_model).parameters
+    for key in kwargs:
+        if key not in accepted:
+            raise InvalidInputError(
+                f"build_model() of this installation takes no argument {key!r}")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = build_model(preset, in_channels=1, out_dim=kwargs.pop("out_dim", 8),
@@ -116,7 +126,8 @@ def model_embedder(preset: str, seed: int = 0, dtype="float64", norm: str = "non
     model = model.to(tdtype).eval()
     captured = {}
     head = getattr(model, "head", None)
-    if features == "invariant" and head is not None:
+    use_features = features == "invariant" and callable(getattr(model, "features", None))
+    if features == "invariant" and head is not None and not use_features:
         head.register_forward_pre_hook(lambda _m, inp: captured.__setitem__("x", inp[0]))
     dname = "float64" if tdtype == torch.float64 else "float32"
 
@@ -139,9 +150,12 @@ def model_embedder(preset: str, seed: int = 0, dtype="float64", norm: str = "non
                 chunk = idx[s:s + step]
                 x = torch.as_tensor(np.stack([adjs[i] for i in chunk]), dtype=tdtype)
                 with torch.no_grad():
-                    y = model(x.unsqueeze(1))
-                    if features == "invariant" and head is not None:
-                        y = captured.pop("x")
+                    if use_features:
+                        y = model.features(x.unsqueeze(1))
+                    else:
+                        y = model(x.unsqueeze(1))
+                        if features == "invariant" and head is not None:
+                            y = captured.pop("x")
                 y = y.detach().to(torch.float64).numpy()
                 for k, i in enumerate(chunk):
                     out[i] = y[k]
