@@ -185,8 +185,12 @@ def _relabel(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return a[np.ix_(p, p)]
 
 
-def pair_gaps(dataset, embed, copies: int = 3, rng=None, eps: float = 2.0**-52):
+def pair_gaps(dataset, embed, copies: int = 3, rng=None, eps: float = 2.0**-52,
+              chunk: int = 256, on_progress=None):
     """Relative gaps ``(P,)`` and noise floors ``(P,)`` of every pair under one embedding.
+
+    ``embed`` is called on chunks of at most ``chunk`` graphs (originals, then relabelled
+    copies); ``on_progress(k)`` is called after each chunk of ``k`` graphs.
 
     >>> from equiact.separation.pairs import load_pairs
     >>> gaps, floors = pair_gaps(load_pairs("rook-shrikhande"), model_embedder("2-ign"))
@@ -201,7 +205,15 @@ def pair_gaps(dataset, embed, copies: int = 3, rng=None, eps: float = 2.0**-52):
     batch = list(graphs)
     for _ in range(copies):
         batch.extend(_relabel(a, rng) for a in graphs)
-    y = _as_array(embed(batch), len(batch))
+    parts = []
+    for start in range(0, len(batch), chunk):
+        part = batch[start:start + chunk]
+        parts.append(_as_array(embed(part), len(part)))
+        if on_progress is not None:
+            on_progress(len(part))
+    if len({p.shape[1] for p in parts}) > 1:
+        raise InvalidInputError("the embedding returned vectors of different lengths")
+    y = np.concatenate(parts)
     g = len(graphs)
     base = y[:g]
     norm = np.linalg.norm(base, axis=1)
@@ -350,19 +362,23 @@ def separate(dataset, model="2-ign", *, seeds: int = 3, dtype: str = "float64",
             return model_embedder(model, seed=s, dtype=dtype, norm=norm, hidden=hidden,
                                   layers=layers, pooling=pooling, max_bytes=max_bytes, **kwargs)
 
-    bar = _progress(seeds + len(oracles), progress, f"{label} on {ds.title or 'pairs'}")
+    n_graphs = len(np.unique(ds.index))
+    bar = _progress(seeds * n_graphs * (1 + copies), progress,
+                    f"{label} on {ds.title or 'pairs'}")
     p = len(ds)
     gaps, floors = np.zeros((p, seeds)), np.zeros((p, seeds))
     t_model = 0.0
     for s in range(seeds):
         fn = embeds[s] if factory is None else factory(seed + s)
         t0 = time.process_time()
-        gaps[:, s], floors[:, s] = pair_gaps(ds, fn, copies=copies, rng=[seed, s], eps=eps)
+        gaps[:, s], floors[:, s] = pair_gaps(ds, fn, copies=copies, rng=[seed, s], eps=eps,
+                                             on_progress=bar.update)
         t_model += time.process_time() - t0
-        bar.update(1)
     result_oracles, t_oracle = {}, {}
     from equiact.separation.oracles import ORACLES, oracle_separates
 
+    if oracles:
+        bar.set_description(f"{label}: oracles")
     for o in oracles:
         key = o.lower()
         if key not in ORACLES:
@@ -371,9 +387,7 @@ def separate(dataset, model="2-ign", *, seeds: int = 3, dtype: str = "float64",
         t0 = time.process_time()
         result_oracles[col] = oracle_separates(ds, key, rounds=oracle_rounds)
         t_oracle[col] = time.process_time() - t0
-        bar.update(1)
     bar.close()
-    n_graphs = len(np.unique(ds.index))
     settings = {"protocol": "random", "seeds": seeds, "seed": seed, "dtype": dtype,
                 "norm": norm, "hidden": hidden, "layers": layers, "pooling": pooling,
                 "copies": copies, "margin": margin, "oracle_rounds": oracle_rounds}
@@ -405,6 +419,9 @@ class _NoBar:
     def update(self, k=1):
         pass
 
+    def set_description(self, text):
+        pass
+
     def close(self):
         pass
 
@@ -416,4 +433,4 @@ def _progress(total: int, on: bool, desc: str):
 
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, file=sys.stderr, leave=False)
+    return tqdm(total=total, desc=desc, file=sys.stderr, leave=False, unit="graph")
