@@ -166,3 +166,10 @@ def test_unknown_build_model_argument():
         pytest.skip("build_model takes 'colour'")
     with pytest.raises(InvalidInputError, match="takes no argument 'colour'"):
         model_embedder("2-ign", colour="red")
+
+
+def test_oracles_as_string_and_empty_embed_list():
+    res = separate("rook-shrikhande", embed=_traces, oracles="2-fwl")
+    assert list(res.oracles) == ["2-FWL"]
+    with pytest.raises(InvalidInputError, match="non-empty list"):
+        separate("rook-shrikhande", embed=[])

@@ -126,6 +126,12 @@ def run(args) -> int:
         if i and results:
             res.oracles = results[0].oracles
         results.append(res)
+    from equiact.separation.protocol import SeparationResult
+
+    if not all(isinstance(r, SeparationResult) for r in results):  # another protocol's answer
+        print(json.dumps([r.to_dict() if hasattr(r, "to_dict") else r for r in results],
+                         sort_keys=True, default=str))
+        return 0
     if args.plot:
         plot_results(results, args.plot)
     if args.json:

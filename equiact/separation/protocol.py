@@ -344,8 +344,18 @@ def separate(dataset, model="2-ign", *, seeds: int = 3, dtype: str = "float64",
     if dtype not in DTYPES:
         raise InvalidInputError(f"dtype {dtype!r} unknown; use one of {DTYPES}")
     eps = float(np.finfo(np.float64 if dtype == "float64" else np.float32).eps)
+    from equiact.separation.oracles import ORACLES, oracle_separates
+
+    if isinstance(oracles, str):
+        oracles = [o for o in oracles.split(",") if o.strip()]
+    oracles = [str(o).strip().lower() for o in oracles]
+    for o in oracles:
+        if o not in ORACLES:
+            raise unknown_name("oracle", o, ORACLES)
     if embed is not None:
         embeds = list(embed) if isinstance(embed, (list, tuple)) else [embed]
+        if not embeds or not all(callable(e) for e in embeds):
+            raise InvalidInputError("embed must be a callable or a non-empty list of them")
         factory = None
         label = getattr(embeds[0], "preset", model if isinstance(model, str) else "custom")
         seeds = len(embeds)
@@ -375,14 +385,9 @@ def separate(dataset, model="2-ign", *, seeds: int = 3, dtype: str = "float64",
                                              on_progress=bar.update)
         t_model += time.process_time() - t0
     result_oracles, t_oracle = {}, {}
-    from equiact.separation.oracles import ORACLES, oracle_separates
-
     if oracles:
         bar.set_description(f"{label}: oracles")
-    for o in oracles:
-        key = o.lower()
-        if key not in ORACLES:
-            raise unknown_name("oracle", o, ORACLES)
+    for key in oracles:
         col = ORACLES[key] if oracle_rounds is None else f"{ORACLES[key]}({oracle_rounds})"
         t0 = time.process_time()
         result_oracles[col] = oracle_separates(ds, key, rounds=oracle_rounds)
