@@ -41,15 +41,20 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--model", default="2-ign",
                    help="preset(s), comma-separated: 2-ign | 3-ign | mixed | tuples "
                    "(default 2-ign)")
-    p.add_argument("--norm", default="none", help="none | orbit (GraphModel norm)")
+    p.add_argument("--norm", default=None,
+                   help="none | orbit (GraphModel norm; default: none, or the protocol's)")
     p.add_argument("--activation", default=None,
                    help="point-wise activation of the hidden layers, passed to build_model "
                    "(where the installed models take one, e.g. relu | tanh | silu)")
-    p.add_argument("--dtype", default="float64", choices=("float64", "float32"))
-    p.add_argument("--seeds", type=int, default=3, help="random weight draws (default 3)")
+    p.add_argument("--dtype", default=None, choices=("float64", "float32"),
+                   help="default float64 (or the protocol's)")
+    p.add_argument("--seeds", type=int, default=None,
+                   help="random weight draws (default 3, or the protocol's)")
     p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
-    p.add_argument("--hidden", type=int, default=16, help="channels per hidden summand")
-    p.add_argument("--layers", type=int, default=2, help="hidden layers")
+    p.add_argument("--hidden", type=int, default=None,
+                   help="channels per hidden summand (default 16, or the protocol's)")
+    p.add_argument("--layers", type=int, default=None,
+                   help="hidden layers (default 2, or the protocol's)")
     p.add_argument("--copies", type=int, default=3,
                    help="relabelled copies per graph for the noise floor (default 3)")
     p.add_argument("--margin", type=float, default=10.0,

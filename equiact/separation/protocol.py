@@ -40,6 +40,7 @@ from equiact.errors import InvalidInputError, unknown_name
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DTYPES",
+    "RANDOM_DEFAULTS",
     "VERDICTS",
     "SeparationResult",
     "estimate_bytes",
@@ -311,9 +312,15 @@ class SeparationResult:
         return d
 
 
-def separate(dataset, model="2-ign", *, seeds: int = 3, dtype: str = "float64",
-             norm: str = "none", hidden: int = 16, layers: int = 2, pooling: str = "mean",
-             copies: int = 3, margin: float = 10.0, oracles=("1-wl", "2-fwl"), seed: int = 0,
+#: Defaults of the random-weight protocol (``None`` arguments of :func:`separate`).
+RANDOM_DEFAULTS = {"seeds": 3, "dtype": "float64", "norm": "none", "hidden": 16, "layers": 2,
+                   "pooling": "mean"}
+
+
+def separate(dataset, model="2-ign", *, seeds: int | None = None, dtype: str | None = None,
+             norm: str | None = None, hidden: int | None = None, layers: int | None = None,
+             pooling: str | None = None, copies: int = 3, margin: float = 10.0,
+             oracles=("1-wl", "2-fwl"), seed: int = 0,
              embed=None, max_bytes: int = DEFAULT_MAX_BYTES, protocol: str = "random",
              progress: bool = False, mode: str = "all", oracle_rounds: int | None = None,
              **kwargs) -> SeparationResult:
@@ -325,16 +332,25 @@ def separate(dataset, model="2-ign", *, seeds: int = 3, dtype: str = "float64",
     ``embed`` (a callable or a list of them, one per seed). Seeds are ``seed .. seed+seeds-1``.
     ``protocol="brec"`` hands over to :mod:`equiact.separation.brec` (trained models).
     ``oracle_rounds``: run the oracles for that many refinement rounds only (columns named
-    e.g. ``2-FWL(2)``), to compare with a model of limited depth.
+    e.g. ``2-FWL(2)``), to compare with a model of limited depth. Options left at ``None``
+    take the protocol's defaults (random: :data:`RANDOM_DEFAULTS`).
     """
     from equiact.separation.pairs import load_pairs
 
     ds = load_pairs(dataset, mode=mode)
     if protocol not in ("random", "brec"):
         raise unknown_name("separation protocol", protocol, ("random", "brec"))
+    given = {k: v for k, v in (("seeds", seeds), ("dtype", dtype), ("norm", norm),
+                               ("hidden", hidden), ("layers", layers), ("pooling", pooling))
+             if v is not None}
     if protocol == "brec":
-        return _brec(ds, model, seeds=seeds, dtype=dtype, norm=norm, hidden=hidden,
-                     layers=layers, oracles=oracles, seed=seed, progress=progress, **kwargs)
+        if max_bytes != DEFAULT_MAX_BYTES:
+            given["max_bytes"] = max_bytes
+        return _brec(ds, model, oracles=oracles, seed=seed, progress=progress, **given,
+                     **kwargs)
+    opts = {**RANDOM_DEFAULTS, **given}
+    seeds, dtype, norm = opts["seeds"], opts["dtype"], opts["norm"]
+    hidden, layers, pooling = opts["hidden"], opts["layers"], opts["pooling"]
     for name, v in (("seeds", seeds), ("hidden", hidden), ("layers", layers),
                     ("copies", copies)):
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
