@@ -39,6 +39,7 @@ __all__ = [
     "fwl2_colours",
     "fwl2_histograms",
     "oracle_separates",
+    "rounds_to_separate",
     "relabel_rows",
     "wl_colours",
     "wl_histograms",
@@ -49,6 +50,14 @@ ORACLES = {"1-wl": "1-WL", "2-fwl": "2-FWL"}
 
 # 2-FWL on graphs of one size is coloured jointly while the group's round arrays fit here
 _JOINT_BYTES = 256 * 2**20
+
+
+def _hash_rows(rows: np.ndarray) -> np.ndarray:
+    """A 64-bit hash per row (a random linear form mod 2^64, then a shift-xor)."""
+    rng = np.random.default_rng(0x5EED)
+    mult = rng.integers(1, 2**63, size=rows.shape[1], dtype=np.uint64) | np.uint64(1)
+    h = (rows.view(np.uint64) * mult).sum(axis=1, dtype=np.uint64)  # wraps mod 2^64
+    return h ^ (h >> np.uint64(29))
 
 
 def relabel_rows(rows: np.ndarray) -> np.ndarray:
@@ -64,10 +73,7 @@ def relabel_rows(rows: np.ndarray) -> np.ndarray:
         raise InvalidInputError(f"rows must be a 2-d array, got shape {rows.shape}")
     if rows.shape[0] == 0:
         return np.zeros(0, dtype=np.int64)
-    rng = np.random.default_rng(0x5EED)
-    mult = rng.integers(1, 2**63, size=rows.shape[1], dtype=np.uint64) | np.uint64(1)
-    h = (rows.view(np.uint64) * mult).sum(axis=1, dtype=np.uint64)  # wraps mod 2^64
-    h ^= h >> np.uint64(29)
+    h = _hash_rows(rows)
     _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
     inverse = inverse.reshape(-1)
     if np.array_equal(rows, rows[first[inverse]]):
@@ -185,18 +191,18 @@ def fwl2_histograms(adjacencies) -> list:
     return [_histogram(c.reshape(-1)) for c in fwl2_colours(adjacencies)]
 
 
-def _signatures(graphs, which: str) -> list:
+def _signatures(graphs, which: str, rounds=None) -> list:
     if which == "1-wl":
-        return wl_histograms(graphs)
-    return fwl2_histograms(graphs)
+        return [_histogram(c) for c in wl_colours(graphs, max_rounds=rounds)]
+    return [_histogram(c.reshape(-1)) for c in fwl2_colours(graphs, max_rounds=rounds)]
 
 
-def oracle_separates(dataset, which: str = "1-wl") -> np.ndarray:
+def oracle_separates(dataset, which: str = "1-wl", rounds: int | None = None) -> np.ndarray:
     """Boolean ``(P,)``: does the oracle separate each pair of a PairDataset?
 
     Graphs of different sizes are separated. 1-WL colours all graphs jointly; 2-FWL colours
     each group of equal-size graphs jointly when it fits in 256 MB per round, else pair by
-    pair.
+    pair. ``rounds``: stop after that many refinement rounds (default: until stable).
 
     >>> from equiact.separation.pairs import load_pairs
     >>> ds = load_pairs("rook-shrikhande")
@@ -206,6 +212,9 @@ def oracle_separates(dataset, which: str = "1-wl") -> np.ndarray:
     key = str(which).lower()
     if key not in ORACLES:
         raise unknown_name("oracle", which, ORACLES)
+    if rounds is not None and (isinstance(rounds, bool) or not isinstance(rounds, int)
+                               or rounds < 0):
+        raise InvalidInputError(f"rounds = {rounds!r}; give a non-negative integer or None")
     index = np.asarray(dataset.index)
     out = np.zeros(len(index), dtype=bool)
     if not len(index):
@@ -216,7 +225,7 @@ def oracle_separates(dataset, which: str = "1-wl") -> np.ndarray:
     same = np.nonzero(~diff)[0]
     if key == "1-wl":
         used = np.unique(index[same])
-        sig = dict(zip(used.tolist(), _signatures([dataset.graphs[i] for i in used], key)))
+        sig = dict(zip(used.tolist(), _signatures([dataset.graphs[i] for i in used], key, rounds)))
         for p in same:
             out[p] = sig[index[p, 0]] != sig[index[p, 1]]
         return out
@@ -226,12 +235,38 @@ def oracle_separates(dataset, which: str = "1-wl") -> np.ndarray:
     for n, plist in by_n.items():
         used = np.unique(index[plist])
         if len(used) * 3 * 8 * n ** 3 <= _JOINT_BYTES:
-            sig = dict(zip(used.tolist(), _signatures([dataset.graphs[i] for i in used], key)))
+            graphs = [dataset.graphs[i] for i in used]
+            sig = dict(zip(used.tolist(), _signatures(graphs, key, rounds)))
             for p in plist:
                 out[p] = sig[index[p, 0]] != sig[index[p, 1]]
         else:
             for p in plist:
                 i, j = index[p]
-                h = _signatures([dataset.graphs[i], dataset.graphs[j]], key)
+                h = _signatures([dataset.graphs[i], dataset.graphs[j]], key, rounds)
                 out[p] = h[0] != h[1]
+    return out
+
+
+def rounds_to_separate(dataset, which: str = "1-wl", max_rounds: int = 64) -> np.ndarray:
+    """Per pair the first refinement round whose histograms differ (0: different sizes or
+    initial colours), -1 if the oracle never separates the pair, ``max_rounds + 1`` if it
+    does only after more than ``max_rounds`` rounds.
+
+    A network simulates roughly one refinement round per layer, so this is the depth a
+    model needs (THEORY.md section 6: depth helps up to a finite threshold).
+
+    >>> from equiact.separation.pairs import load_pairs
+    >>> rounds_to_separate(load_pairs("csl").subset([0, 44]), "2-fwl").tolist()
+    [1, 2]
+    """
+    final = oracle_separates(dataset, which)
+    out = np.where(final, -2, -1)
+    for t in range(max_rounds + 1):
+        todo = out == -2
+        if not todo.any():
+            break
+        sep = oracle_separates(dataset.subset(np.nonzero(todo)[0]), which, rounds=t)
+        idx = np.nonzero(todo)[0][sep]
+        out[idx] = t
+    out[out == -2] = max_rounds + 1
     return out
