@@ -29,8 +29,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--depth", type=int, default=2, help="hidden layers (default 2)")
     p.add_argument("--channels", type=int, default=2, help="channels per hidden layer (2)")
     p.add_argument("--seeds", type=int, default=3, help="random weight draws (default 3)")
-    p.add_argument("--copies", type=int, default=2,
-                   help="relabelled copies per graph for the noise floor (default 2)")
+    p.add_argument("--copies", type=int, default=None,
+                   help="relabelled copies per graph for the noise floor (default: the "
+                        "protocol's, 3)")
     p.add_argument("--activation", default="tanh", help="point-wise activation (tanh)")
     p.add_argument("--no-bias", action="store_true",
                    help="zero biases (an even activation then cannot tell a graph from its "

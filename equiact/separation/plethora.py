@@ -734,7 +734,7 @@ class PlethoraResult:
 
 
 def plethora_sweep(n: int, max_index: int | None = None, depth: int = 2, channels: int = 2,
-                   seeds: int = 3, copies: int = 2, margin: float = 10.0,
+                   seeds: int = 3, copies: int | None = None, margin: float = 10.0,
                    activation: str = "tanh", classes=None, recheck: bool = True,
                    resolve: bool = True, threads: int | None = None,
                    progress: bool = False, bias: bool = True) -> PlethoraResult:
@@ -743,8 +743,8 @@ def plethora_sweep(n: int, max_index: int | None = None, depth: int = 2, channel
     For every class ``H`` with ``|S_n/H| <= max_index`` (default: all; ``classes`` restricts to
     given catalogue indices or names) a :class:`CosetNetwork` of ``depth`` hidden layers of
     ``channels`` copies of ``R^{S_n/H}`` is run through :func:`equiact.separation.separate`
-    (``seeds`` random draws, ``copies`` relabelled copies per graph for the noise floor,
-    verdict margin ``margin``). With ``resolve`` the undecided pairs (gap within ``margin``
+    (``seeds`` random draws, ``copies`` relabelled copies per graph for the noise floor, default
+    the protocol's, verdict margin ``margin``). With ``resolve`` the undecided pairs (gap within ``margin``
     times the noise floor) are measured again with ``4 * copies`` relabelled copies (a better
     floor) and the same seeds, and take that verdict when it is decided. Then the oracles
     (1-WL, 2-FWL) and the hierarchy check; with ``recheck`` every exception is re-measured on
@@ -760,6 +760,11 @@ def plethora_sweep(n: int, max_index: int | None = None, depth: int = 2, channel
     from equiact.separation.protocol import separate
 
     t_start = time.process_time()
+    if copies is None:  # the protocol's default
+        import inspect
+
+        copies = inspect.signature(separate).parameters["copies"].default
+    copies = _check_positive(copies, "copies")
     n = _check_n(n, high=7)
     depth = _check_positive(depth, "depth")
     channels = _check_positive(channels, "channels")
