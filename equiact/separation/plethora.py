@@ -745,8 +745,8 @@ def plethora_sweep(n: int, max_index: int | None = None, depth: int = 2, channel
     ``channels`` copies of ``R^{S_n/H}`` is run through :func:`equiact.separation.separate`
     (``seeds`` random draws, ``copies`` relabelled copies per graph for the noise floor, default
     the protocol's, verdict margin ``margin``). With ``resolve`` the undecided pairs (gap within
-    ``margin`` times the noise floor) are measured again with ``4 * copies`` relabelled copies (a better
-    floor) and the same seeds, and take that verdict when it is decided. Then the oracles
+    ``margin`` times the noise floor) are measured again with ``4 * copies`` relabelled copies
+    (a better floor) and the same seeds, and take that verdict when it is decided. Then the oracles
     (1-WL, 2-FWL) and the hierarchy check; with ``recheck`` every exception is re-measured on
     its pairs with 3 more seeds and one more layer before it is reported. ``bias=False``
     zeroes every bias (THEORY.md section 6: an even activation then identifies the input ``x``
