@@ -18,6 +18,7 @@ from equiact.separation.plethora import (
     CosetStructure,
     atlas_graphs,
     coset_model_embedder,
+    coset_model_factory,
     plethora_sweep,
     resolve_subgroup,
     sn_catalog,
@@ -299,3 +300,18 @@ def test_even_activation_without_bias_identifies_a_graph_with_its_complement():
     assert plain.rows[0].separated == 55 - complementary
     biased = plethora_sweep(4, classes=["regular"], activation="abs", seeds=2)
     assert biased.rows[0].separated == 55
+
+
+def test_coset_model_factory_plugs_into_the_protocol():
+    from equiact.separation import separate
+    from equiact.separation.pairs import pairs_from_graphs
+
+    ds = pairs_from_graphs([a for a in atlas_graphs(4)])
+    res = separate(ds, coset_model_factory("coset:nodes", ds), seeds=2, oracles=())
+    assert res.counts()["separated"] == _count_differing(4, _degrees)
+    mixed = pairs_from_graphs([atlas_graphs(3)[0], atlas_graphs(3)[1], atlas_graphs(4)[0],
+                               atlas_graphs(4)[1]])
+    with pytest.raises(InvalidInputError, match=r"graphs with \[3, 4\] nodes"):
+        coset_model_factory("coset:regular", mixed)
+    with pytest.raises(InvalidInputError, match="coset:H"):
+        coset_model_factory("coset:", ds)

@@ -59,6 +59,10 @@ __all__ = [
     "wl_histograms",
 ]
 
-from equiact.separation.plethora import coset_model_embedder, plethora_sweep  # noqa: E402
+from equiact.separation.plethora import (  # noqa: E402
+    coset_model_embedder,
+    coset_model_factory,
+    plethora_sweep,
+)
 
-__all__ += ["coset_model_embedder", "plethora_sweep"]
+__all__ += ["coset_model_embedder", "coset_model_factory", "plethora_sweep"]

@@ -52,6 +52,7 @@ __all__ = [
     "CosetLinear",
     "CosetNetwork",
     "coset_model_embedder",
+    "coset_model_factory",
     "subgroup_marks",
     "special_subgroups",
     "PlethoraResult",
@@ -470,6 +471,44 @@ def coset_model_embedder(n: int, subgroup_spec, depth: int = 2, channels: int = 
     embed.network = net
     embed.index = net.index
     return embed
+
+
+def coset_model_factory(spec: str, dataset, **options):
+    """``factory(seed) -> embed`` for a model spec ``"coset:H"`` on a data set of one graph size.
+
+    For ``equiact separate --model coset:H``: ``H`` as in :func:`resolve_subgroup` (an index,
+    an alias or a structure description) for S_n with n the number of nodes of the data set's
+    graphs (all graphs must have the same n <= 8); ``options`` go to
+    :func:`coset_model_embedder`. Errors name the value and what to do.
+
+    >>> from equiact.separation.pairs import pairs_from_graphs
+    >>> ds = pairs_from_graphs(["Cr", "CF"])          # two graphs on 4 nodes
+    >>> factory = coset_model_factory("coset:edges", ds)
+    >>> factory(0)([ds.graphs[0]]).shape
+    (1, 4)
+    >>> coset_model_factory("coset:Q8", ds)
+    Traceback (most recent call last):
+    ...
+    equiact.errors.UnknownNameError: unknown subgroup class 'Q8' of S4; ...
+    """
+    text = str(spec).strip()
+    if not text.lower().startswith("coset:") or not text[6:].strip():
+        raise InvalidInputError(
+            f"model {text!r}: a coset model is written coset:H (H a catalogue index, an alias "
+            "such as nodes, edges, regular, or a structure description such as 'C2 x S5')")
+    sizes = sorted({int(np.shape(g)[0]) for g in dataset.graphs})
+    if len(sizes) != 1:
+        raise InvalidInputError(
+            f"model {text!r} needs graphs of one size (H is a subgroup of S_n), but the data set "
+            f"has graphs with {sizes} nodes; select one size")
+    n = sizes[0]
+    index = resolve_subgroup(n, text[6:].strip())
+
+    def factory(seed):
+        return coset_model_embedder(n, index, seed=seed, **options)
+
+    factory.__name__ = f"coset:{index}"
+    return factory
 
 
 # ---------------------------------------------------------------------- the subgroup lattice
