@@ -11,7 +11,7 @@ are there.
 Usage::
 
     python bench/separation.py [--quick] [--dtype float64|float32] [--threads N]
-        [--presets 2-ign,3-ign] [--sizes 10,20,41]
+        [--presets 2-ign,3-ign] [--sizes 10,20,41] [--no-models] [--no-oracles]
 
 Prints one line per measurement, then one JSON object with all of them.
 """
@@ -72,7 +72,6 @@ def one_oracle(which: str, n: int) -> dict:
 
     from equiact.separation.oracles import fwl2_colours, wl_colours
 
-    graphs = [_regular(n, 0), _regular(n, 1)]
     if which == "cfi":
         from equiact.separation.pairs import brec_pairs
 
@@ -80,6 +79,8 @@ def one_oracle(which: str, n: int) -> dict:
         p = int(np.argmax([ds.graphs[i].shape[0] for i, _ in ds.index]))
         graphs = list(ds.pair(p))
         n = graphs[0].shape[0]
+    else:
+        graphs = [_regular(n, 0), _regular(n, 1)]
     fn = wl_colours if which == "1-wl" else fwl2_colours
     before = _rss_kb()
     t0 = time.process_time()
@@ -108,6 +109,7 @@ def main(argv=None) -> None:
     ap.add_argument("--sizes", default=None, help="comma-separated n for every preset")
     ap.add_argument("--reps", type=int, default=2)
     ap.add_argument("--no-oracles", action="store_true")
+    ap.add_argument("--no-models", action="store_true")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     import torch
@@ -123,7 +125,7 @@ def main(argv=None) -> None:
         return
     rows = []
     table = QUICK if args.quick else SIZES
-    for preset in args.presets.split(","):
+    for preset in ([] if args.no_models else args.presets.split(",")):
         sizes = ([int(s) for s in args.sizes.split(",")] if args.sizes
                  else table.get(preset, (10, 41)))
         for n in sizes:

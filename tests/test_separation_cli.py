@@ -67,3 +67,20 @@ def test_bad_files_exit_2(tmp_path, capsys):
     mixed.write_text(f"{to_graph6(nx.path_graph(3))}\n{to_graph6(nx.path_graph(4))}\n")
     assert main(["separate", "--dataset", str(mixed), "--pairs", "consecutive", *FAST]) == 2
     assert "has graphs with 3 and 4 nodes" in capsys.readouterr().err
+
+
+def test_plot_without_matplotlib_names_the_install(tmp_path, monkeypatch, capsys):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)   # import matplotlib -> ImportError
+    assert main(["separate", "--dataset", "rook-shrikhande", "--plot",
+                 str(tmp_path / "x.png"), *FAST]) == 2
+    assert "pip install matplotlib==3.11.2" in capsys.readouterr().err
+
+
+def test_oracle_rounds_column(capsys):
+    assert main(["separate", "--dataset", "csl", "--oracle-rounds", "1", *FAST]) == 0
+    out = capsys.readouterr().out
+    assert "2-FWL(1)" in out
+    row = next(line for line in out.splitlines() if line.startswith("csl "))
+    assert row.split()[:4] == ["csl", "45", "0", "17"]

@@ -173,3 +173,22 @@ def test_oracles_as_string_and_empty_embed_list():
     assert list(res.oracles) == ["2-FWL"]
     with pytest.raises(InvalidInputError, match="non-empty list"):
         separate("rook-shrikhande", embed=[])
+
+
+def test_undecided_pairs_are_reported():
+    from equiact.separation.report import format_pairs, format_table
+
+    ds = pairs_from_graphs(["Bg", "Bw"], names=["P3", "K3"])
+
+    def embed(adjs):  # exactly invariant (edge count); K3 is off by 5 machine epsilons
+        return np.array([[1.0 + (1e-15 if int(np.asarray(a).sum()) == 6 else 0.0)]
+                         for a in adjs])
+
+    res = separate(ds, embed=embed, oracles=())
+    assert res.verdicts == ["undecided"]
+    assert res.pairs_with("undecided")[0][:2] == ("P3 vs K3", "user")
+    text = format_pairs(res)
+    assert text.startswith("undecided pairs (1):")
+    assert "P3 vs K3 [user]: gap 1.11e-15, floor 2.22e-16" in text
+    assert format_table(res).splitlines()[-1].split() == ["user", "1", "0", "0", "1"]
+    assert res.to_dict()["undecided"][0]["pair"] == "P3 vs K3"

@@ -5,6 +5,7 @@ Examples::
     equiact separate --dataset csl --model 3-ign
     equiact separate --dataset brec-nocfi --model 2-ign,3-ign --seeds 3 --json
     equiact separate --dataset my_graphs.g6 --pairs consecutive --model tuples --plot sep.png
+    equiact separate --dataset a.edges,b.edges --model 3-ign
 
 Prints one table per model (rows: categories; columns: pairs, the oracles' separations, the
 model's separated / not separated / undecided counts) and lists the undecided pairs. A
@@ -34,7 +35,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--dataset", required=True, metavar="NAME|FILE",
                    help="atlas | csl | sr25 | rook-shrikhande | brec | brec-nocfi | "
                    "brec-CATEGORY (basic, regular, extension, cfi, 4vtx, dr, str), several "
-                   "joined by commas, or a graph6 file (.g6 / .npy)")
+                   "joined by commas, a graph6 file (.g6 / .npy / text), or edge-list files "
+                   "(.edges, one graph each) joined by commas")
     p.add_argument("--pairs", default="all", choices=("all", "consecutive"),
                    help="for a file: all pairs of equal-size graphs (default) or graphs "
                    "2k, 2k+1")

@@ -36,6 +36,8 @@ from equiact.errors import InvalidInputError, unknown_name
 
 __all__ = [
     "ORACLES",
+    "FWL2_MAX_BYTES",
+    "fwl2_bytes",
     "fwl2_colours",
     "fwl2_histograms",
     "oracle_separates",
@@ -50,6 +52,17 @@ ORACLES = {"1-wl": "1-WL", "2-fwl": "2-FWL"}
 
 # 2-FWL on graphs of one size is coloured jointly while the group's round arrays fit here
 _JOINT_BYTES = 256 * 2**20
+#: Default memory limit of one 2-FWL refinement round (bytes); raise it with ``max_bytes``.
+FWL2_MAX_BYTES = 4 * 2**30
+
+
+def fwl2_bytes(n: int, graphs: int = 2) -> int:
+    """Estimated peak bytes of one 2-FWL round on ``graphs`` graphs with ``n`` nodes.
+
+    >>> fwl2_bytes(200) // 2**20
+    366
+    """
+    return 3 * 8 * graphs * n ** 3
 
 
 def _hash_rows(rows: np.ndarray) -> np.ndarray:
@@ -146,7 +159,8 @@ def wl_histograms(adjacencies) -> list:
     return [_histogram(c) for c in wl_colours(adjacencies)]
 
 
-def fwl2_colours(adjacencies, max_rounds: int | None = None) -> list:
+def fwl2_colours(adjacencies, max_rounds: int | None = None,
+                 max_bytes: int = FWL2_MAX_BYTES) -> list:
     """Stable 2-FWL colours ``(n, n)`` of every graph; all graphs must have the same n.
 
     >>> import networkx as nx
@@ -166,6 +180,12 @@ def fwl2_colours(adjacencies, max_rounds: int | None = None) -> list:
     g = len(adjs)
     if n == 0:
         return [np.zeros((0, 0), dtype=np.int64) for _ in adjs]
+    need = fwl2_bytes(n, g)
+    if need > max_bytes:
+        raise InvalidInputError(
+            f"2-FWL on {g} graph(s) with n = {n} needs about {need / 2**30:.1f} GiB per round, "
+            f"above the limit of {max_bytes / 2**30:.1f} GiB; raise it with max_bytes (CLI: "
+            "--max-memory GB) or leave out the 2-fwl oracle")
     eye = np.eye(n, dtype=bool)
     c = np.stack([np.where(eye, 0, np.where(a, 1, 2)) for a in adjs]).astype(np.int64)
     c = relabel_rows(c.reshape(-1, 1)).reshape(g, n, n)
@@ -191,18 +211,21 @@ def fwl2_histograms(adjacencies) -> list:
     return [_histogram(c.reshape(-1)) for c in fwl2_colours(adjacencies)]
 
 
-def _signatures(graphs, which: str, rounds=None) -> list:
+def _signatures(graphs, which: str, rounds=None, max_bytes: int = FWL2_MAX_BYTES) -> list:
     if which == "1-wl":
         return [_histogram(c) for c in wl_colours(graphs, max_rounds=rounds)]
-    return [_histogram(c.reshape(-1)) for c in fwl2_colours(graphs, max_rounds=rounds)]
+    return [_histogram(c.reshape(-1))
+            for c in fwl2_colours(graphs, max_rounds=rounds, max_bytes=max_bytes)]
 
 
-def oracle_separates(dataset, which: str = "1-wl", rounds: int | None = None) -> np.ndarray:
+def oracle_separates(dataset, which: str = "1-wl", rounds: int | None = None,
+                     max_bytes: int = FWL2_MAX_BYTES) -> np.ndarray:
     """Boolean ``(P,)``: does the oracle separate each pair of a PairDataset?
 
     Graphs of different sizes are separated. 1-WL colours all graphs jointly; 2-FWL colours
     each group of equal-size graphs jointly when it fits in 256 MB per round, else pair by
     pair. ``rounds``: stop after that many refinement rounds (default: until stable).
+    ``max_bytes``: a 2-FWL round estimated above it (:func:`fwl2_bytes`) is refused.
 
     >>> from equiact.separation.pairs import load_pairs
     >>> ds = load_pairs("rook-shrikhande")
@@ -234,15 +257,15 @@ def oracle_separates(dataset, which: str = "1-wl", rounds: int | None = None) ->
         by_n.setdefault(int(sizes[index[p, 0]]), []).append(p)
     for n, plist in by_n.items():
         used = np.unique(index[plist])
-        if len(used) * 3 * 8 * n ** 3 <= _JOINT_BYTES:
+        if fwl2_bytes(n, len(used)) <= min(_JOINT_BYTES, max_bytes):
             graphs = [dataset.graphs[i] for i in used]
-            sig = dict(zip(used.tolist(), _signatures(graphs, key, rounds)))
+            sig = dict(zip(used.tolist(), _signatures(graphs, key, rounds, max_bytes)))
             for p in plist:
                 out[p] = sig[index[p, 0]] != sig[index[p, 1]]
         else:
             for p in plist:
                 i, j = index[p]
-                h = _signatures([dataset.graphs[i], dataset.graphs[j]], key, rounds)
+                h = _signatures([dataset.graphs[i], dataset.graphs[j]], key, rounds, max_bytes)
                 out[p] = h[0] != h[1]
     return out
 

@@ -331,7 +331,8 @@ def separate(dataset, model="2-ign", *, seeds: int | None = None, dtype: str | N
     :func:`equiact.sn.models.build_model` or a callable ``factory(seed) -> embed``; or give
     ``embed`` (a callable or a list of them, one per seed). Seeds are ``seed .. seed+seeds-1``.
     ``protocol="brec"`` hands over to :mod:`equiact.separation.brec` (trained models).
-    ``oracle_rounds``: run the oracles for that many refinement rounds only (columns named
+    ``max_bytes`` limits one forward pass and one 2-FWL round. ``oracle_rounds``: run the
+    oracles for that many refinement rounds only (columns named
     e.g. ``2-FWL(2)``), to compare with a model of limited depth. Options left at ``None``
     take the protocol's defaults (random: :data:`RANDOM_DEFAULTS`).
     """
@@ -406,7 +407,8 @@ def separate(dataset, model="2-ign", *, seeds: int | None = None, dtype: str | N
     for key in oracles:
         col = ORACLES[key] if oracle_rounds is None else f"{ORACLES[key]}({oracle_rounds})"
         t0 = time.process_time()
-        result_oracles[col] = oracle_separates(ds, key, rounds=oracle_rounds)
+        result_oracles[col] = oracle_separates(ds, key, rounds=oracle_rounds,
+                                               max_bytes=max_bytes)
         t_oracle[col] = time.process_time() - t0
     bar.close()
     settings = {"protocol": "random", "seeds": seeds, "seed": seed, "dtype": dtype,
