@@ -84,3 +84,30 @@ def test_oracle_rounds_column(capsys):
     assert "2-FWL(1)" in out
     row = next(line for line in out.splitlines() if line.startswith("csl "))
     assert row.split()[:4] == ["csl", "45", "0", "17"]
+
+
+def test_separate_coset_models_from_the_cli(tmp_path, capsys):
+    """``--model coset:H`` runs a network on R^{S_n/H}; unknown H and mixed sizes exit 2."""
+    import networkx as nx
+
+    from equiact.cli.main import main
+    from equiact.graphs import to_graph6
+
+    graphs = [g for g in nx.graph_atlas_g() if g.number_of_nodes() == 4]
+    f = tmp_path / "n4.g6"
+    f.write_text("\n".join(to_graph6(g) for g in graphs) + "\n")
+    assert main(["separate", "--dataset", str(f), "--model", "coset:regular,coset:trivial",
+                 "--no-progress", "--json"]) == 0
+    out = __import__("json").loads(capsys.readouterr().out)
+    regular, trivial = (r["table"][0] for r in out["results"])
+    assert out["results"][0]["model"].startswith("coset:regular")
+    assert out["results"][0]["settings"]["hidden"] == 2
+    # the regular space separates every pair (2-FWL does here); the 1-point space (H = S_4)
+    # separates exactly the pairs with different edge counts
+    pairs = len(graphs) * (len(graphs) - 1) // 2
+    by_edges = sum(1 for i, g in enumerate(graphs) for h in graphs[i + 1:]
+                   if g.number_of_edges() != h.number_of_edges())
+    assert (regular["pairs"], regular["separated"], regular["undecided"]) == (pairs, pairs, 0)
+    assert (trivial["separated"], trivial["undecided"]) == (by_edges, 0)
+    assert main(["separate", "--dataset", str(f), "--model", "coset:Q8", "--no-progress"]) == 2
+    assert "unknown subgroup class 'Q8' of S4" in capsys.readouterr().err

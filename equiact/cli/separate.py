@@ -41,7 +41,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="for a file: all pairs of equal-size graphs (default) or graphs "
                    "2k, 2k+1")
     p.add_argument("--model", default="2-ign",
-                   help="preset(s), comma-separated: 2-ign | 3-ign | mixed | tuples "
+                   help="preset(s), comma-separated: 2-ign | 3-ign | mixed | tuples, or "
+                   "coset:H, a random point-wise network on R^{S_n/H} (H a catalogue index, an "
+                   "alias such as nodes, edges, triangles, regular, or a structure "
+                   "description; graphs of one size n <= 8; see equiact plethora --list) "
                    "(default 2-ign)")
     p.add_argument("--norm", default=None,
                    help="none | orbit (GraphModel norm; default: none, or the protocol's)")
@@ -88,11 +91,37 @@ def _models(text: str) -> list:
 
     names = [s.strip() for s in str(text).split(",") if s.strip()]
     for s in names:
-        if s not in PRESETS:
+        if s not in PRESETS and not s.lower().startswith("coset:"):
             raise unknown_name("model preset", s, PRESETS)
     if not names:
         raise unknown_name("model preset", text, PRESETS)
     return names
+
+
+#: Channels of a ``coset:H`` model unless --hidden says otherwise (width does not change what
+#: a network separates; docs/plethora.md measures 1, 2 and 4).
+COSET_CHANNELS = 2
+
+
+def _coset_factory(spec: str, ds, args):
+    """``factory(seed)`` for ``--model coset:H``; ``--layers``/``--hidden`` set its depth/width."""
+    from equiact.separation.plethora import coset_model_factory
+
+    options = {"channels": COSET_CHANNELS if args.hidden is None else args.hidden}
+    if args.layers is not None:
+        options["depth"] = args.layers
+    if args.activation is not None:
+        options["activation"] = args.activation
+    if args.dtype == "float32":
+        import torch
+
+        options["dtype"] = torch.float32
+    factory = coset_model_factory(spec, ds, **options)
+    factory.channels = options["channels"]
+    index = factory.__name__.partition(":")[2]
+    if spec.partition(":")[2].strip() != index:
+        factory.__name__ = f"{spec} (#{index})"
+    return factory
 
 
 def _oracles(text: str) -> tuple:
@@ -122,8 +151,12 @@ def run(args) -> int:
     ds = load_pairs(args.dataset, mode=args.pairs)
     results = []
     for i, m in enumerate(models):
+        hidden = args.hidden
+        if m.lower().startswith("coset:"):
+            m = _coset_factory(m, ds, args)
+            hidden = m.channels
         res = separate(ds, m, seeds=args.seeds, seed=args.seed, dtype=args.dtype,
-                       norm=args.norm, hidden=args.hidden, layers=args.layers,
+                       norm=args.norm, hidden=hidden, layers=args.layers,
                        copies=args.copies, margin=args.margin,
                        oracles=oracles if i == 0 else (), protocol=args.protocol,
                        max_bytes=int(args.max_memory * 2**30),
