@@ -14,7 +14,8 @@ Data sets (:data:`DATASETS`, :func:`load_pairs`):
 * ``rook-shrikhande``: the 4x4 rook graph vs the Shrikhande graph (both SRG(16, 6, 2, 2)).
 * ``brec-basic``, ``brec-regular``, ``brec-str``, ``brec-4vtx``, ``brec-dr``,
   ``brec-extension``, ``brec-cfi``: the BREC pairs (consecutive graphs, or rows of a
-  ``(P, 2)`` array) from ``$EQUIACT_DATA/brec`` (default ``/work/shared/data/brec``);
+  ``(P, 2)`` array) from ``$EQUIACT_DATA/brec`` (default ``../shared/data/brec`` beside
+  the checkout);
   ``brec`` is all seven categories, ``brec-nocfi`` all but CFI.
 * several names joined by commas, e.g. ``csl,sr25``.
 
@@ -62,8 +63,13 @@ BREC_CATEGORIES = ("basic", "regular", "extension", "cfi", "4vtx", "dr", "str")
 
 
 def data_dir() -> Path:
-    """The offline data folder: ``$EQUIACT_DATA`` or ``/work/shared/data``."""
-    return Path(os.environ.get("EQUIACT_DATA", "/work/shared/data"))
+    """The offline data folder (BREC, SR25): ``$EQUIACT_DATA`` if set, else ``shared/data``
+    beside the source checkout (``<repo>/../shared/data``), else ``/work/shared/data``."""
+    env = os.environ.get("EQUIACT_DATA")
+    if env:
+        return Path(env)
+    beside = Path(__file__).resolve().parents[3] / "shared" / "data"
+    return beside if beside.is_dir() else Path("/work/shared/data")
 
 
 @dataclass
