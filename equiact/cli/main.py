@@ -14,7 +14,7 @@ import sys
 
 from equiact.errors import EquiactError
 
-SUBCOMMANDS = ("check", "activations", "coords", "catalog", "train")
+SUBCOMMANDS = ("check", "activations", "coords", "catalog", "train", "separate")
 
 
 def build_parser() -> argparse.ArgumentParser:
