@@ -24,7 +24,12 @@ from torch import nn
 
 from equiact.errors import InvalidInputError, unknown_name
 from equiact.sn.layers import SnDirectSumLinear, SnSet
-from equiact.sn.masking import POOLINGS, masked_pool, orbit_normalize, orbit_type_count
+from equiact.sn.masking import (
+    POOLINGS,
+    masked_pool,
+    orbit_normalize_sum,
+    orbit_type_count,
+)
 from equiact.sn.ops import check_sizes
 
 __all__ = ["ACTIVATIONS", "GraphModel", "NORMS", "PRESETS", "READOUTS", "build_model", "graph_tensor"]
@@ -107,7 +112,7 @@ class GraphModel(nn.Module):
     def __init__(self, in_channels: int, hidden_spaces, hidden: int, layers: int, out_dim: int,
                  readout: str = "graph", pooling: str = "mean", normalize: bool = True,
                  input_space: SnSet | None = None, norm: str = "none",
-                 activation: str = "relu"):
+                 activation: str | None = None):
         super().__init__()
         if readout not in READOUTS:
             raise InvalidInputError(f"readout {readout!r} unknown; use one of {READOUTS}")
@@ -115,6 +120,8 @@ class GraphModel(nn.Module):
             raise InvalidInputError(f"pooling {pooling!r} unknown; use one of {POOLINGS}")
         if norm not in NORMS:
             raise InvalidInputError(f"norm {norm!r} unknown; use one of {NORMS}")
+        if activation is None:
+            activation = "tanh" if norm == "orbit" else "relu"
         if activation not in ACTIVATIONS:
             raise InvalidInputError(
                 f"activation {activation!r} unknown; use one of {tuple(ACTIVATIONS)}"
@@ -177,14 +184,11 @@ class GraphModel(nn.Module):
 
     @staticmethod
     def _normalize(hs, spaces, sizes, stats):
-        out = []
-        for h, sp in zip(hs, spaces):
-            if stats is None:
-                out.append(orbit_normalize(h, sp, sizes))
-            else:
-                h, st = orbit_normalize(h, sp, sizes, return_stats=True)
-                out.append(h)
-                stats.append(st.flatten(1))
+        """Orbit-normalise the direct sum (one divisor per graph), collecting the statistics."""
+        if stats is None:
+            return orbit_normalize_sum(hs, spaces, sizes)
+        out, st = orbit_normalize_sum(hs, spaces, sizes, return_stats=True)
+        stats.extend(t.flatten(1) for t in st)
         return out
 
     def features(self, x: torch.Tensor, sizes: torch.Tensor | None = None) -> torch.Tensor:
@@ -235,7 +239,7 @@ class GraphModel(nn.Module):
 def build_model(preset: str, in_channels: int, out_dim: int, hidden: int = 16, layers: int = 2,
                 readout: str = "graph", pooling: str = "mean",
                 normalize: bool = True, norm: str = "none",
-                activation: str = "relu") -> GraphModel:
+                activation: str | None = None) -> GraphModel:
     """A :class:`GraphModel` with the hidden spaces of ``preset`` (see :data:`PRESETS`).
 
     >>> build_model("mixed", 1, 2, hidden=3, layers=1).hidden_spaces[2].label
