@@ -160,6 +160,7 @@ def _centre(x: torch.Tensor, space: SnSet, sizes):
     # scale by the largest magnitude first: no overflow in the squares, exact zeros stay zero
     top = xd.abs().amax(dim=(1,) + dims)
     top = torch.where(torch.isfinite(top) & (top > 0), top, torch.ones_like(top))
+    top = torch.exp2(torch.ceil(torch.log2(top)))  # a power of two: the division is exact
     xs = xd / top.reshape((-1,) + (1,) * (x.dim() - 1))
     out = xs
     means = []
@@ -222,8 +223,8 @@ def orbit_normalize(x: torch.Tensor, space: SnSet, sizes=None, eps=1e-5,
 
     Numerics: the statistics are accumulated in float64 whatever the dtype of ``x``, after
     dividing by the largest magnitude, so large inputs (1e30 in float32, 1e300 in float64)
-    neither overflow nor vanish, and a channel that is constant on each orbit type centres to
-    exactly 0. One divisor for all channels (the default) never amplifies a channel's rounding
+    neither overflow nor vanish, and a float32 channel that is constant on each orbit type
+    centres to exactly 0 (its values, divided by a power of two, sum exactly in float64). One divisor for all channels (the default) never amplifies a channel's rounding
     noise more than the whole layer's (per channel, a channel that is constant in exact
     arithmetic would have its rounding residue blown up to unit RMS, differently for each
     relabelling); ``rel_eps`` (default :data:`DEFAULT_REL_EPS` of the dtype) bounds that
