@@ -224,8 +224,9 @@ def orbit_normalize(x: torch.Tensor, space: SnSet, sizes=None, eps=1e-5,
     Numerics: the statistics are accumulated in float64 whatever the dtype of ``x``, after
     dividing by the largest magnitude, so large inputs (1e30 in float32, 1e300 in float64)
     neither overflow nor vanish, and a float32 channel that is constant on each orbit type
-    centres to exactly 0 (its values, divided by a power of two, sum exactly in float64). One divisor for all channels (the default) never amplifies a channel's rounding
-    noise more than the whole layer's (per channel, a channel that is constant in exact
+    centres to exactly 0 (its values, divided by a power of two, sum exactly in float64). One
+    divisor for all channels (the default) never amplifies a channel's rounding noise more than
+    the whole layer's (per channel, a channel that is constant in exact
     arithmetic would have its rounding residue blown up to unit RMS, differently for each
     relabelling); ``rel_eps`` (default :data:`DEFAULT_REL_EPS` of the dtype) bounds that
     amplification by ``1 / rel_eps``.
@@ -299,8 +300,8 @@ def orbit_normalize_sum(xs, spaces, sizes=None, eps=1e-5, rel_eps: float | None 
     live = [p for p in parts if p is not None]
     if live:
         big = torch.stack([p[1] for p in live]).amax(0)            # (B,) common scale
-        ms = sum((p[3].mean(1) * (p[1] / big) ** 2 for p in live)) / len(live)
-        raw_ms = sum((p[4].mean(1) * (p[1] / big) ** 2 for p in live)) / len(live)
+        ms = sum(p[3].mean(1) * (p[1] / big) ** 2 for p in live) / len(live)
+        raw_ms = sum(p[4].mean(1) * (p[1] / big) ** 2 for p in live) / len(live)
         denom = torch.sqrt(ms + eps / big**2 + rel_eps**2 * raw_ms)    # on the scale of big
     outs, stats = [], []
     for x, sp, p in zip(xs, spaces, parts):

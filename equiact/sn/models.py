@@ -32,7 +32,8 @@ from equiact.sn.masking import (
 )
 from equiact.sn.ops import check_sizes
 
-__all__ = ["ACTIVATIONS", "GraphModel", "NORMS", "PRESETS", "READOUTS", "build_model", "graph_tensor"]
+__all__ = ["ACTIVATIONS", "GraphModel", "NORMS", "PRESETS", "READOUTS", "build_model",
+           "graph_tensor"]
 
 #: Hidden spaces of the preset models.
 PRESETS = {
