@@ -102,12 +102,16 @@ class GraphModel(nn.Module):
     normalize : bool
         Means instead of sums inside the layers (recommended when n varies).
     norm : "none" | "orbit"
-        ``"orbit"``: the input of every layer is centred per orbit type and scaled to unit RMS,
-        per graph and channel (:func:`~equiact.sn.masking.orbit_normalize`), the hidden layers
-        sum (``normalize`` is ignored), and the invariant features are standardised by a
-        ``BatchNorm1d`` before the head. Exactly equivariant. Meant for inputs such as CSL,
-        whose class differences are ~1e-3 of the mean-normalised features; so far it only
-        partly helps there (docs/sn_layers.md, "Small runs").
+        ``"orbit"``: the input of every layer is centred per orbit type and channel and the
+        whole direct sum divided by one RMS per graph
+        (:func:`~equiact.sn.masking.orbit_normalize_sum`), the hidden layers sum
+        (``normalize`` is ignored), and the head reads the statistics every normalisation
+        removed plus ``n`` (:meth:`features`) through a ``BatchNorm1d``. Exactly equivariant;
+        the preset that reaches the 1-WL / 2-FWL bounds with random weights, in float32 and
+        float64 (docs/separation_models.md).
+    activation : "relu" | "tanh" | "silu" | None
+        Point-wise activation; None: ``"tanh"`` with ``norm="orbit"`` (analytic, so one
+        random draw is generic), ``"relu"`` otherwise.
     """
 
     def __init__(self, in_channels: int, hidden_spaces, hidden: int, layers: int, out_dim: int,
