@@ -35,7 +35,7 @@ def stratified_folds(labels, folds: int, seed: int = 0) -> list:
     """Test indices of each fold: every class is spread evenly over the folds.
 
     >>> [sorted(f) for f in stratified_folds([0, 0, 1, 1], 2, seed=0)]
-    [[0, 3], [1, 2]]
+    [[0, 2], [1, 3]]
     """
     labels = np.asarray(labels)
     if isinstance(folds, bool) or not isinstance(folds, int) or folds < 2:
