@@ -109,6 +109,8 @@ def t2_statistic(x, y, eps_matrix: float = EPSILON_MATRIX) -> float:
 
     x = torch.as_tensor(np.asarray(x, dtype=np.float64))
     y = torch.as_tensor(np.asarray(y, dtype=np.float64))
+    if not (torch.isfinite(x).all() and torch.isfinite(y).all()):
+        raise InvalidInputError("t2_statistic got NaN or inf outputs")
     if x.shape != y.shape or x.dim() != 2 or x.shape[0] < 2:
         raise InvalidInputError(
             f"t2_statistic needs two (m, d) arrays of one shape with m >= 2; got "
@@ -264,6 +266,8 @@ def _one_pair(model, a, b, rng, *, epochs, lr, weight_decay, loss_threshold, dty
     model.eval()
     out = _outputs(model, train, dtype, step)
     rel = _outputs(model, reliability, dtype, step)
+    if not (np.isfinite(out).all() and np.isfinite(rel).all()):
+        return math.nan, math.nan, done, loss_all
     t2 = t2_statistic(out[0::2], out[1::2])
     t2_rel = t2_statistic(rel[0::2], rel[1::2])
     return t2, t2_rel, done, loss_all
@@ -329,10 +333,15 @@ def run_brec(dataset, model_factory, *, seed: int = 0, epochs: int = EPOCHS,
                 t2, t2_rel, done, loss = _one_pair(
                     model, np.asarray(a), np.asarray(b), rng, epochs=epochs, lr=lr,
                     weight_decay=weight_decay, loss_threshold=loss_threshold, dtype=dtype)
-                sep = bool(t2 > threshold and not math.isclose(t2, t2_rel, rel_tol=0.0,
-                                                               abs_tol=EPSILON_CMP))
-                pairs.append(BrecPair(name, cat, t2, t2_rel, sep, bool(t2_rel < threshold),
-                                      done, loss, time.process_time() - t0))
+                if math.isnan(t2):  # training diverged: reported, never counted
+                    pairs.append(BrecPair(name, cat, t2, t2_rel, False, False, done, loss,
+                                          time.process_time() - t0,
+                                          skipped="non-finite outputs after training"))
+                else:
+                    sep = bool(t2 > threshold and not math.isclose(
+                        t2, t2_rel, rel_tol=0.0, abs_tol=EPSILON_CMP))
+                    pairs.append(BrecPair(name, cat, t2, t2_rel, sep, bool(t2_rel < threshold),
+                                          done, loss, time.process_time() - t0))
             if bar is not None:
                 bar.update(1)
     finally:

@@ -182,7 +182,10 @@ def _centre(x: torch.Tensor, space: SnSet, sizes):
 
 
 def _stats(x, top, means, sq):
-    st = torch.stack(means + [torch.sqrt(sq)], dim=-1) * top.reshape(-1, 1, 1)
+    # clamped: sqrt has an infinite derivative at 0, and a channel that is constant on its
+    # orbit types (node features of a regular graph) has sq == 0 exactly -> NaN gradients
+    rms = torch.sqrt(sq.clamp_min(1e-24))
+    st = torch.stack(means + [rms], dim=-1) * top.reshape(-1, 1, 1)
     return st.to(x.dtype)
 
 
