@@ -30,7 +30,11 @@ import numpy as np
 
 from equiact.errors import GroupTheoryError, InvalidInputError
 
-__all__ = ["CatalogEntry", "Catalog", "build_catalog", "as_gap_group"]
+__all__ = ["CatalogEntry", "Catalog", "build_catalog", "as_gap_group", "MAX_HOM_PAIRS"]
+
+#: Largest number of sign-twisted catalogue pairs whose hom dimensions are counted by double
+#: cosets (``--max-hom-pairs``); about 10 ms each for S6.
+MAX_HOM_PAIRS = 2_000
 
 
 @dataclass(frozen=True)
@@ -159,13 +163,54 @@ class Catalog:
                 a.gap_subgroup, a.gap_kernel, b.gap_subgroup, b.gap_kernel)
         return self._homs[key]
 
-    def hom_matrix(self, method: str = "double_cosets") -> np.ndarray:
+    def add_structure(self) -> Catalog:
+        """Fill in GAP's StructureDescription of every stabiliser (``build_catalog(...,
+        structure=False)`` leaves them empty); returns ``self``."""
+        import dataclasses
+
+        from equiact.gap import libgap
+
+        lg = libgap()
+        cache = {}
+        for k, e in enumerate(self.entries):
+            if not e.structure:
+                if e.subgroup not in cache:
+                    cache[e.subgroup] = str(lg.StructureDescription(e.gap_subgroup))
+                self.entries[k] = dataclasses.replace(e, structure=cache[e.subgroup])
+        return self
+
+    def check_hom_limit(self, max_pairs: int = None) -> int:
+        """Raise ClosureLimitError when the double-coset hom matrix needs more than
+        ``max_pairs`` Mackey counts (:meth:`sign_pairs`); returns that number."""
+        from equiact.limits import check_limit
+
+        pairs = self.sign_pairs()
+        check_limit(
+            "the number of catalogue pairs with a sign-twisted entry, each needing a count of "
+            "sign-compatible double cosets", pairs, MAX_HOM_PAIRS if max_pairs is None else
+            max_pairs, flag="--max-hom-pairs", kwarg="max_pairs",
+            hint="or use --hom-method characters (Python: method='characters'): the same "
+            "dimensions from exact character inner products, at once")
+        return pairs
+
+    def sign_pairs(self) -> int:
+        """Number of entry pairs ``i <= j`` with a twisted entry: each costs one Mackey count of
+        sign-compatible double cosets with ``method="double_cosets"``."""
+        signed = sum(e.signed for e in self.entries)
+        n = len(self.entries)
+        plain = n - signed
+        return n * (n + 1) // 2 - plain * (plain + 1) // 2
+
+    def hom_matrix(self, method: str = "double_cosets",
+                   max_pairs: int = MAX_HOM_PAIRS) -> np.ndarray:
         """Matrix of hom dimensions, entry ``[j, i]`` = dim Hom(R^{X_i}, R^{X_j}) (symmetric).
 
         ``method="double_cosets"`` counts double cosets ``H\\G/K`` in GAP (as orbits of ``K`` on
         the cosets of ``H``; for twisted entries the sign-compatible double cosets of
         :meth:`hom_dimension`) and checks the result against the character inner products;
-        ``"characters"`` uses the inner products only (faster).
+        ``"characters"`` uses the inner products only (exact integers as well, and instant).
+        Twisted pairs cost one GAP double-coset computation each (about 10 ms for S6); more
+        than ``max_pairs`` of them (:meth:`sign_pairs`) raise ClosureLimitError at once.
         """
         if method not in ("double_cosets", "characters"):
             raise InvalidInputError(
@@ -174,19 +219,24 @@ class Catalog:
         inner = self.inner_products()
         if method == "characters":
             return inner
+        from equiact.limits import progress
+
+        pairs = self.check_hom_limit(max_pairs)
         n = len(self.entries)
         out = np.zeros((n, n), dtype=np.int64)
         plain = sorted({e.subgroup for e in self.entries if not e.signed})
         where = {s: k for k, s in enumerate(plain)}
         subs = {e.subgroup: e.gap_subgroup for e in self.entries}
         counts = self.group.double_coset_counts([subs[s] for s in plain])
-        for i in range(n):
-            for j in range(i, n):
-                a, b = self.entries[i], self.entries[j]
-                if not a.signed and not b.signed:
-                    out[i, j] = out[j, i] = counts[where[b.subgroup], where[a.subgroup]]
-                else:
-                    out[i, j] = out[j, i] = self.hom_dimension(i, j)
+        with progress(pairs, "sign-compatible double cosets") as bar:
+            for i in range(n):
+                for j in range(i, n):
+                    a, b = self.entries[i], self.entries[j]
+                    if not a.signed and not b.signed:
+                        out[i, j] = out[j, i] = counts[where[b.subgroup], where[a.subgroup]]
+                    else:
+                        out[i, j] = out[j, i] = self.hom_dimension(i, j)
+                        bar.update(1)
         bad = np.argwhere(out != inner)
         if bad.size:
             i, j = bad[0]
@@ -242,7 +292,8 @@ class Catalog:
         raise InvalidInputError("no catalogue entry matches (is max_dim too small?)")
 
     # ------------------------------------------------------------------ output
-    def to_json(self, homs: bool = False, method: str = "double_cosets") -> dict:
+    def to_json(self, homs: bool = False, method: str = "double_cosets",
+                max_pairs: int = MAX_HOM_PAIRS) -> dict:
         data = {
             "group": self.group.name,
             "order": self.group.order,
@@ -253,10 +304,11 @@ class Catalog:
             "entries": [e.to_json() for e in self.entries],
         }
         if homs:
-            data["homs"] = self.hom_matrix(method).tolist()
+            data["homs"] = self.hom_matrix(method, max_pairs).tolist()
         return data
 
-    def format_table(self, homs: bool = False, method: str = "double_cosets") -> str:
+    def format_table(self, homs: bool = False, method: str = "double_cosets",
+                     max_pairs: int = MAX_HOM_PAIRS) -> str:
         """A human-readable table (and hom matrix)."""
         lines = [
             f"group {self.group.name or ''} of order {self.group.order}: "
@@ -273,7 +325,7 @@ class Catalog:
                 f"{e.structure[:18]:<18} {eps:<8} {' '.join(str(v) for v in e.character)}"
             )
         if homs:
-            M = self.hom_matrix(method)
+            M = self.hom_matrix(method, max_pairs)
             lines.append("hom dimensions (row j, column i: dim Hom(X_i, X_j)):")
             width = max(3, len(str(int(M.max()))) + 1) if M.size else 3
             lines.append("    " + "".join(f"{k:>{width}}" for k in range(len(M))))
@@ -283,13 +335,17 @@ class Catalog:
 
 
 def build_catalog(group, signed: bool = False, max_dim: int | None = None,
-                  structure: bool = True) -> Catalog:
+                  structure: bool = True, *, max_order: int | None = None,
+                  max_classes: int | None = None) -> Catalog:
     """All transitive G-sets (``signed=True``: signed G-sets) up to isomorphism.
 
     ``group``: a name (``"S4"``), 0-based permutations, a ``Representation`` or a
     ``FiniteMatrixGroup``, or a :class:`~equiact.gap.GapGroup`. ``max_dim`` keeps entries of
     dimension at most ``max_dim`` (computed with GAP's low-index subgroups, so large groups
     stay cheap). ``structure`` adds GAP's StructureDescription of each stabiliser.
+    Limits (ClosureLimitError before the work starts): without ``max_dim`` the group order must
+    be at most ``max_order`` (default :data:`equiact.gap.MAX_CATALOG_ORDER`); the number of
+    conjugacy classes at most ``max_classes`` (default :data:`equiact.gap.MAX_CLASSES`).
 
     >>> [len(build_catalog(n)) for n in ("C6", "Q8", "A4")]
     [4, 6, 5]
@@ -303,9 +359,15 @@ def build_catalog(group, signed: bool = False, max_dim: int | None = None,
         if not isinstance(max_dim, (int, np.integer)) or max_dim < 1:
             raise InvalidInputError(f"max_dim must be a positive integer, got {max_dim!r}")
         max_dim = int(max_dim)
+    from equiact.gap import MAX_CATALOG_ORDER
+    from equiact.limits import positive_int
+
+    max_order = MAX_CATALOG_ORDER if max_order is None else positive_int("max_order", max_order)
     G = as_gap_group(group)
+    if max_classes is not None:
+        G.max_classes = positive_int("max_classes", max_classes)
     G.conjugacy_classes()
-    subgroups = G.subgroup_classes(max_index=max_dim)
+    subgroups = G.subgroup_classes(max_index=max_dim, max_order=max_order)
     from_matrices = G._back is not None
     degree = None if from_matrices else max(1, int(lg.LargestMovedPoint(G.gap)))
 

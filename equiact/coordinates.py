@@ -39,11 +39,13 @@ import sympy as sp
 
 from equiact.errors import (
     ClosureLimitError,
+    EquiactError,
     GroupTheoryError,
     InvalidInputError,
     NotFiniteGroupError,
 )
 from equiact.exact import is_exact_zero
+from equiact.limits import check_limit, positive_int, progress
 
 __all__ = [
     "CoordinatesResult",
@@ -55,12 +57,20 @@ __all__ = [
     "target_class",
     "TARGETS",
     "MAX_EXTENSION_DIM",
+    "MAX_ORDER",
+    "MAX_INDEX",
 ]
 
 #: Matrix classes a basis can be asked to achieve.
 TARGETS = ("any", "unit row sums", "permutation", "signed permutation")
 #: Largest dimension of a (signed) permutation representation built explicitly.
 MAX_EXTENSION_DIM = 20_000
+#: Largest order of a group enumerated as matrices (closure) and handed to GAP through its
+#: regular action (``--max-order``); equal to :data:`equiact.gap.MAX_REGULAR_DEGREE`.
+MAX_ORDER = 20_000
+#: Largest subgroup index (dimension of a transitive G-set) searched for the smallest
+#: admissible extension (``--max-index``).
+MAX_INDEX = 1_000
 #: Float tolerance used to read integers (characters, entries) from float data.
 FLOAT_TOL = 1e-6
 
@@ -278,9 +288,61 @@ def _exact_rank(m) -> int:
 
 
 # ====================================================================== rescaling
+def _sparse_entries(m):
+    """``{(i, j): value}`` of the non-zero entries of an exact matrix that sympy holds over ZZ
+    or QQ (read from its sparse internal form in O(non-zeros)); None for other matrices."""
+    rep = getattr(m, "_rep", None)
+    try:
+        if rep is None or not (rep.domain.is_ZZ or rep.domain.is_QQ):
+            return None
+        sdm = rep.to_sdm()
+        conv = sp.Integer if rep.domain.is_ZZ else (lambda v: sp.Rational(v.numerator,
+                                                                         v.denominator))
+        return {(i, j): conv(v) for i, row in sdm.items() for j, v in row.items()}
+    except Exception:  # pragma: no cover - a sympy without DomainMatrix internals
+        return None
+
+
+def _int_matrix(arr) -> sp.ImmutableMatrix:
+    """An exact integer matrix from a (sparse) numpy integer array, built in O(non-zeros)."""
+    arr = np.asarray(arr, dtype=np.int64)
+    try:
+        from sympy.polys.matrices import DomainMatrix
+
+        rows = {}
+        for i, j in zip(*np.nonzero(arr)):
+            rows.setdefault(int(i), {})[int(j)] = sp.ZZ(int(arr[i, j]))
+        return sp.ImmutableMatrix._fromrep(DomainMatrix(rows, arr.shape, sp.ZZ))
+    except Exception:  # pragma: no cover - a sympy without DomainMatrix internals
+        return sp.ImmutableMatrix(arr.tolist())
+
+
+def _maybe_monomial(m: np.ndarray) -> bool:
+    """False when some column of the float matrix has two clearly non-zero entries (then the
+    exact matrix is not monomial either); True otherwise."""
+    if m.size == 0:
+        return True
+    big = np.abs(m) > 1e-6 * max(1e-300, float(np.abs(m).max()))
+    return bool((big.sum(axis=0) <= 1).all())
+
+
 def _monomial_pattern(m, exact: bool, tol: float):
     """``(perm, entries)`` with ``m[perm[j], j] = entries[j]`` if ``m`` is monomial, else None."""
     n = m.shape[0]
+    if exact:
+        nz = _sparse_entries(m)
+        if nz is not None:  # rational matrix: O(non-zeros)
+            if len(nz) != n:
+                return None
+            perm = [None] * n
+            entries = [None] * n
+            for (i, j), v in nz.items():
+                if perm[j] is not None:
+                    return None
+                perm[j], entries[j] = i, v
+            if sorted(perm) != list(range(n)):
+                return None
+            return perm, entries
     perm, entries = [], []
     if exact:
         nz = [[not is_exact_zero(m[i, j]) for i in range(n)] for j in range(n)]
@@ -334,13 +396,17 @@ def rescale_monomial(generators, tol: float = 1e-9):
             )
         patterns.append(pat)
     absval = (lambda x: _simplify_abs(x)) if exact else (lambda x: abs(float(x)))
+    inverses = []
+    for perm, _ in patterns:
+        inv = [0] * n
+        for j, i in enumerate(perm):
+            inv[i] = j
+        inverses.append(inv)
     d = [None] * n
-    via = [None] * n
     for root in range(n):
         if d[root] is not None:
             continue
         d[root] = sp.S.One if exact else 1.0
-        via[root] = (root,)
         stack, orbit = [root], [root]
         while stack:
             j = stack.pop()
@@ -348,20 +414,20 @@ def rescale_monomial(generators, tol: float = 1e-9):
                 # forward edge j -> perm[j]: d[perm[j]] = |c| d[j]
                 i, c = perm[j], absval(entries[j])
                 if d[i] is None:
-                    d[i] = _canon(c * d[j]) if exact else c * d[j]
-                    via[i] = via[j] + (i,)
+                    d[i] = d[j] if c == 1 else _canon(c * d[j]) if exact else c * d[j]
                     stack.append(i)
                     orbit.append(i)
-            for perm, entries in patterns:  # backward edges into j
-                for src in range(n):
-                    if perm[src] == j and d[src] is None:
-                        c = absval(entries[src])
-                        d[src] = _canon(d[j] / c) if exact else d[j] / c
-                        via[src] = via[j] + (src,)
-                        stack.append(src)
-                        orbit.append(src)
+            for (_perm, entries), inv in zip(patterns, inverses):  # backward edges into j
+                src = inv[j]
+                if d[src] is None:
+                    c = absval(entries[src])
+                    d[src] = d[j] if c == 1 else _canon(d[j] / c) if exact else d[j] / c
+                    stack.append(src)
+                    orbit.append(src)
         # normalise: product over the orbit is 1
-        if exact:
+        if exact and all(d[j] == 1 for j in orbit):
+            pass
+        elif exact:
             prod = _canon(sp.Mul(*[d[j] for j in orbit]))
             gm = _canon(sp.root(prod, len(orbit))) if prod != 1 else sp.S.One
             for j in orbit:
@@ -375,6 +441,8 @@ def rescale_monomial(generators, tol: float = 1e-9):
         for j in range(n):
             c = absval(entries[j])
             i = perm[j]
+            if exact and c == 1 and d[j] == d[i]:
+                continue
             ratio = _canon(c * d[j] / d[i]) if exact else c * d[j] / d[i]
             ok = (ratio == 1 or is_exact_zero(ratio - 1)) if exact else abs(ratio - 1) <= 1e3 * tol
             if not ok:
@@ -386,13 +454,24 @@ def rescale_monomial(generators, tol: float = 1e-9):
                     "rescaling, and no (signed) permutation basis, can exist"
                 )
     if exact:
-        D = sp.diag(*d)
-        Dinv = sp.diag(*[_canon(1 / x) for x in d])
-        mats = [_simplify_matrix(Dinv * sp.Matrix(m) * D) for m in gens]
+        # D^-1 M D has the entry c_j d_j / d_perm(j) = sign(c_j) at (perm(j), j) (verified above)
+        mats = []
+        for perm, entries in patterns:
+            arr = np.zeros((n, n), dtype=np.int64)
+            for j in range(n):
+                arr[perm[j], j] = 1 if _is_positive(entries[j]) else -1
+            mats.append(_int_matrix(arr))
     else:
         darr = np.array(d, dtype=float)
         mats = [m * darr[None, :] / darr[:, None] for m in gens]
     return d, mats
+
+
+def _is_positive(x) -> bool:
+    x = sp.sympify(x)
+    if x.is_Rational:
+        return bool(x > 0)
+    return float(x.evalf(30)) > 0
 
 
 def _canon(x):
@@ -433,14 +512,16 @@ def _as_float(rep):
 class _GroupData:
     """The finite group generated by rho's generators, in GAP, with character values."""
 
-    def __init__(self, rep, closure_limit: int, tol: float):
+    def __init__(self, rep, closure, max_classes: int):
         from equiact.gap import GapGroup
 
         self.rep = rep
         self.exact = rep.exact
-        self.closure = rep.closure(limit=closure_limit, tol=tol)
+        self.closure = closure
         self.order = self.closure.order
-        self.G = GapGroup.from_matrix_group(self.closure, name=rep.name)
+        self.G = GapGroup.from_matrix_group(self.closure, name=rep.name,
+                                            max_order=max(closure.order, 1))
+        self.G.max_classes = max_classes
         self.classes = self.G.conjugacy_classes()
         self.sizes = [c.size for c in self.classes]
         self.raw_char = []
@@ -485,6 +566,232 @@ class _GroupData:
 
     def matrix(self, gap_element):
         return self.closure.element(self.G.element_index(gap_element))
+
+
+class _ModelData(_GroupData):
+    """The group of a representation with a :class:`~equiact.groups.PermutationModel`:
+    a GAP permutation group (never enumerated), GAP's conjugacy classes, and the character
+    ``trace rho(g) = trace(P(g) A^T A)`` read off the module permutation of each class
+    representative. The model's identities are verified exactly first."""
+
+    def __init__(self, rep, model, max_classes: int):
+        from equiact.gap import GapGroup
+
+        self.rep = rep
+        self.exact = True
+        self.model = model
+        self.A = sp.Matrix(model.A)
+        self.N = len(model.module[0])
+        self.G = GapGroup.from_permutations([list(p) for p in model.group_perms],
+                                            name=rep.group_name)
+        self.G.max_classes = max_classes
+        self.order = self.G.order
+        self.classes = self.G.conjugacy_classes()  # checks the class limit first
+        _verify_model(rep, model, self.A)
+        self.sizes = [c.size for c in self.classes]
+        M = _simplify_matrix(self.A.T * self.A)
+        self.M = M
+        self._hom = None
+        self.raw_char = []
+        for c in self.classes:
+            q = self.module_perm(c.rep)
+            self.raw_char.append(_canon(sp.Add(*[M[k, q[k]] for k in range(self.N)])))
+
+    def module_perm(self, gap_element) -> list:
+        """The permutation of the module's N points by a GAP element of the group."""
+        from equiact.gap import libgap
+
+        lg = libgap()
+        if self.model.module_perms is None:
+            return self.G.element_permutation(gap_element, self.N)
+        if self._hom is None:
+            gens = [lg.PermList([v + 1 for v in p]) for p in self.model.module_perms]
+            Q = lg.GroupWithGenerators(gens, lg.eval("()"))
+            self._hom = lg.GroupHomomorphismByImagesNC(self.G.gap, Q, self.G.generators, gens)
+        img = lg.Image(self._hom, gap_element)
+        return [v - 1 for v in [int(x) for x in lg.ListPerm(img, self.N).sage()]]
+
+    def describe_class(self, k: int) -> str:
+        c = self.classes[k]
+        perm = str(c.rep).replace(" ", "")
+        return (f"the class of the permutation {perm} (elements of order {c.order}, {c.size} "
+                "of them)")
+
+    def matrix_of_perm(self, q) -> sp.ImmutableMatrix:
+        """``rho(g) = A P(g) A^T`` for the module permutation ``q`` of ``g`` (exact)."""
+        Aq = sp.zeros(self.A.rows, self.N)
+        for k in range(self.N):
+            Aq[:, k] = self.A[:, q[k]]
+        return _simplify_matrix(Aq * self.A.T)
+
+
+def _verify_model(rep, model, A) -> None:
+    """Exactly: ``A A^T = I``, ``rho(g_i) A = A P_i`` and ``rho(g_i)^T A = A P_i^T``."""
+    from equiact.exact import is_exact_zero as zero
+
+    n, N = A.shape
+    if n != rep.dim or len(model.module) != len(rep.generators):
+        raise GroupTheoryError("internal error: the permutation model does not fit the "
+                               "representation (dimension or number of generators)")
+    if not all(zero(x) for x in (A * A.T - sp.eye(n))):
+        raise GroupTheoryError("internal error: the permutation model's A has no orthonormal rows")
+    for i, (g, q) in enumerate(zip(rep.generators, model.module)):
+        g = sp.Matrix(g)
+        AP = sp.zeros(n, N)   # A P_i e_k = A e_q(k)
+        APt = sp.zeros(n, N)  # A P_i^T e_q(k) = A e_k
+        for k in range(N):
+            AP[:, k] = A[:, q[k]]
+            APt[:, q[k]] = A[:, k]
+        if not all(zero(x) for x in (g * A - AP)) or not all(zero(x) for x in (g.T * A - APt)):
+            raise GroupTheoryError(f"internal error: the permutation model does not intertwine "
+                                   f"generator {i}")
+
+
+def _signed_orbit_basis(N, gens_perms, eps) -> list:
+    """Integer basis of {v in R^N : v[q(j)] = e v[j] for every (q, e)} (union-find with parity:
+    one +-1 vector per orbit of points without a sign conflict)."""
+    parent = list(range(N))
+    parity = [0] * N  # parity of the path to the parent
+
+    def find(a):
+        p = 0
+        root = a
+        while parent[root] != root:
+            p ^= parity[root]
+            root = parent[root]
+        # path compression
+        b, pb = a, p
+        while parent[b] != b:
+            nxt, par = parent[b], parity[b]
+            parent[b], parity[b] = root, pb
+            pb ^= par
+            b = nxt
+        return root, p
+
+    bad = set()
+    for q, e in zip(gens_perms, eps):
+        flip = 0 if e > 0 else 1
+        for j in range(N):
+            ra, pa = find(j)
+            rb, pb = find(q[j])
+            if ra == rb:
+                if pa ^ pb != flip:
+                    bad.add(ra)
+            else:
+                parent[rb] = ra
+                parity[rb] = pa ^ pb ^ flip
+                if rb in bad:
+                    bad.add(ra)
+    comps = {}
+    for j in range(N):
+        r, p = find(j)
+        comps.setdefault(r, []).append((j, p))
+    bad = {find(b)[0] for b in bad}
+    out = []
+    for r, members in comps.items():
+        if r in bad:
+            continue
+        v = np.zeros(N, dtype=np.int64)
+        for j, p in members:
+            v[j] = -1 if p else 1
+        out.append(v)
+    return out
+
+
+def _model_intertwiner(data: _ModelData, perms, signs, blocks, seed: int):
+    """Integer S (N x D) with P(g_i) S = S pi(g_i): columns along each block from an
+    eps-fixed vector of the module (Frobenius reciprocity in the permutation module)."""
+    from equiact.gap import libgap
+
+    lg = libgap()
+    rng = np.random.default_rng(seed)
+    N = data.N
+    qs = [np.asarray(q, dtype=np.int64) for q in data.model.module]
+    cols = []
+    spaces = {}
+    for entry, offset, size in blocks:
+        key = id(entry)
+        if key not in spaces:
+            hs = list(entry.gap_subgroup.GeneratorsOfGroup())
+            eps = [1 if lg.IsSubset(entry.gap_kernel, [h]) else -1 for h in hs]
+            spaces[key] = _signed_orbit_basis(N, [data.module_perm(h) for h in hs], eps)
+        basis = spaces[key]
+        if not basis:
+            raise GroupTheoryError(
+                f"internal error: no eps-fixed vector for the stabiliser of order "
+                f"{entry.stabilizer_order}; the decomposition does not match rho")
+        coeffs = rng.integers(-3, 4, size=len(basis))
+        if not coeffs.any():
+            coeffs[0] = 1
+        v = sum(int(c) * b for c, b in zip(coeffs, basis))
+        block = [None] * size
+        block[0] = v
+        queue = [0]
+        for x in queue:
+            for i, q in enumerate(qs):
+                y = int(perms[i, offset + x]) - offset
+                if block[y] is None:
+                    w = np.empty(N, dtype=np.int64)
+                    w[q] = block[x]  # (P_i c)[q(k)] = c[k]
+                    block[y] = int(signs[i, offset + x]) * w
+                    queue.append(y)
+        if any(c is None for c in block):
+            raise GroupTheoryError("internal error: a coset block is not transitive")
+        cols.extend(block)
+    S = np.column_stack(cols)
+    # exact check (integers): P_i S = S pi_i
+    for i, q in enumerate(qs):
+        PS = np.empty_like(S)
+        PS[q] = S
+        Spi = S[:, perms[i]] * signs[i][None, :]  # (S pi_i) e_x = s_x S e_{p(x)}
+        if not np.array_equal(PS, Spi):
+            raise GroupTheoryError("internal error: the module intertwiner is not equivariant")
+    return S
+
+
+def _rational_rank(m) -> int:
+    from sympy.polys.matrices import DomainMatrix
+
+    return int(DomainMatrix.from_Matrix(sp.Matrix(m)).convert_to(sp.QQ).rank())
+
+
+def _model_rank(data: _ModelData, S) -> int:
+    """rank(A S) = rank(A^T A S) (A has orthonormal rows), exactly."""
+    MS = data.M * sp.Matrix(S.tolist())
+    if all(x.is_Rational for x in MS):
+        return _rational_rank(MS)
+    return _exact_rank(_simplify_matrix(data.A * sp.Matrix(S.tolist())))
+
+
+def _finish_model(data: _ModelData, chosen, base, seed) -> CoordinatesResult:
+    """Basis T = A S from the module intertwiner; T^-1 rho(g_i) T = pi(g_i) follows exactly
+    from rho(g_i) A = A P_i (verified) and P_i S = S pi_i (verified in integers)."""
+    rep = data.rep
+    n = rep.dim
+    perms, signs, blocks = _blocks_action(data.G, chosen)
+    for attempt in range(5):
+        S = _model_intertwiner(data, perms, signs, blocks, seed + attempt)
+        if _model_rank(data, S) == n:
+            break
+    else:
+        raise GroupTheoryError("could not find an invertible intertwiner in 5 random tries")
+    T = _simplify_matrix(data.A * sp.Matrix(S.tolist()))
+    from equiact.gap import libgap
+
+    lg = libgap()
+    decomposition = []
+    for entry, offset, size in blocks:
+        hs = list(entry.gap_subgroup.GeneratorsOfGroup())
+        mats = [data.matrix_of_perm(data.module_perm(h)) for h in hs]
+        sign = [1 if lg.IsSubset(entry.gap_kernel, [h]) else -1 for h in hs]
+        structure = _structure(entry.gap_subgroup)
+        decomposition.append(Summand(list(range(offset, offset + size)), entry.stabilizer_order,
+                                     mats, sign, structure))
+    in_basis = [_int_matrix(_signed_perm_matrix(p, s)) for p, s in zip(perms, signs)]
+    return CoordinatesResult(True, reason=_found_reason(base, "characters", decomposition),
+                             method="characters", basis=T, generators_in_basis=in_basis,
+                             perms=perms, signs=signs, decomposition=decomposition,
+                             residual=0.0, **base)
 
 
 # ====================================================================== solving
@@ -614,22 +921,88 @@ def _intertwiner(data: _GroupData, perms, signs, blocks, left: bool, seed: int, 
 
 
 # ====================================================================== main entry
-def admissible_coordinates(rep, activation, *, closure_limit: int = 100_000,
-                           tol: float = 1e-9, seed: int = 0,
-                           extension: bool = True) -> CoordinatesResult:
+def _check_named_order(rep, limit: int) -> None:
+    """Refuse at once when a built-in group's order (known without enumeration) is too big."""
+    from equiact.groups import group_order
+
+    if not rep.group_name:
+        return
+    try:
+        order = group_order(rep.group_name)
+    except EquiactError:  # a group_name that is not a built-in name
+        return
+    if order is not None:
+        check_limit(f"the order of the group to enumerate as matrices ({rep.group_name})",
+                    order, limit, flag="--max-order", kwarg="closure_limit")
+
+
+def _closure(rep, limit: int, tol: float):
+    """``rep.closure`` under the order limit, with the estimate checked first for named groups
+    and a progress bar when the limit allows a long enumeration."""
+    what = "the order of the group to enumerate as matrices"
+    _check_named_order(rep, limit)
+    with progress(limit, "enumerating the group") as bar:
+        last = [0]
+
+        def step(k):
+            bar.update(k - last[0])
+            last[0] = k
+
+        try:
+            return rep.closure(limit=limit, tol=tol, progress=step)
+        except ClosureLimitError as err:
+            raise ClosureLimitError(
+                f"{what} is not known in advance and the group generated has more than {limit} "
+                "elements (or is infinite: an element of infinite order generates an infinite "
+                f"group); raise the limit with --max-order {10 * limit} (Python: "
+                f"closure_limit={10 * limit})") from err
+
+
+def _group_data(rep, closure_limit: int, tol: float, max_classes):
+    """Group data for the character computations: a known permutation model (named S_n, A_n
+    representations: nothing enumerated), else the closure of the generators in GAP."""
+    from equiact.gap import MAX_CLASSES
+
+    max_classes = MAX_CLASSES if max_classes is None else positive_int("max_classes",
+                                                                        max_classes)
+    closure_limit = positive_int("closure_limit", closure_limit)
+    model = getattr(rep, "permutation_model", None)
+    if model is not None and rep.exact:
+        return _ModelData(rep, model, max_classes)
+    _check_named_order(rep, closure_limit)
+    try:
+        if rep.exact and (_transcendental_form(rep) or
+                          not _closure(rep, closure_limit, tol).exact):
+            # The entries need a number field beyond the exact closure, or are written with
+            # functions (cos(pi/7)) whose identities sympy cannot decide in reasonable time:
+            # continue in float64.
+            rep = _as_float(rep)
+        return _GroupData(rep, _closure(rep, closure_limit, tol), max_classes)
+    except NotFiniteGroupError:
+        raise
+
+
+def admissible_coordinates(rep, activation, *, closure_limit: int = MAX_ORDER,
+                           tol: float = 1e-9, seed: int = 0, extension: bool = True,
+                           max_classes: int | None = None,
+                           max_index: int = MAX_INDEX) -> CoordinatesResult:
     """Find a basis in which the point-wise ``activation`` is equivariant for ``rep``.
 
     Returns a :class:`CoordinatesResult`; when ``exists`` is false, ``reason`` says why and
     (``extension=True``) ``minimal_extension`` holds the smallest admissible representation
-    containing ``rep``. Raises :class:`NotFiniteGroupError` / :class:`ClosureLimitError` for
-    unbounded or too large groups.
+    containing ``rep``. Raises :class:`NotFiniteGroupError` for unbounded groups and
+    :class:`ClosureLimitError`, before the long computation starts, when an estimate exceeds a
+    limit: ``closure_limit`` (the order of a group enumerated as matrices and handed to GAP;
+    named S_n / A_n representations are not enumerated), ``max_classes`` (size of the
+    character table, :data:`equiact.gap.MAX_CLASSES`), ``max_index`` (largest subgroup index
+    searched for the smallest extension; the extension then carries a note instead).
 
     >>> from equiact.groups import named_representation
     >>> r = admissible_coordinates(named_representation("S3", "standard"), "relu")
     >>> r.exists, r.minimal_extension.dimension
     (False, 3)
     >>> print(r.reason[:60])
-    the character value trace rho(g) = -1 on the class of g1 (el
+    the character value trace rho(g) = -1 on the class of the pe
     """
     from equiact.representation import Representation
 
@@ -638,6 +1011,9 @@ def admissible_coordinates(rep, activation, *, closure_limit: int = 100_000,
             f"rep must be a Representation, got {type(rep).__name__}; build one with "
             "Representation.from_matrices(...) or equiact.groups.named_representation(...)"
         )
+    seed = positive_int("seed", seed, allow_zero=True)
+    closure_limit = positive_int("closure_limit", closure_limit)
+    max_index = positive_int("max_index", max_index)
     profile = _profile(activation)
     target = target_class(profile)
     base = dict(target=target, activation=profile.name, exact=rep.exact)
@@ -671,33 +1047,31 @@ def admissible_coordinates(rep, activation, *, closure_limit: int = 100_000,
     if not gens:  # only a (zero) Lie algebra: trivial group
         gens = [sp.ImmutableMatrix(sp.eye(n)) if rep.exact else np.eye(n)]
         rep = Representation.from_matrices(gens, name=rep.name)
-    # monomial fast path (Theorem 2)
-    if all(_monomial_pattern(m, rep.exact, tol) is not None for m in gens):
+    # monomial fast path (Theorem 2); a float look first rules out clearly non-monomial input
+    if all(_maybe_monomial(m) for m in rep.numeric_generators()) and \
+            all(_monomial_pattern(m, rep.exact, tol) is not None for m in gens):
         d, mats = rescale_monomial(gens, tol=tol)
         negative = any(_has_negative(m, rep.exact) for m in mats)
         if signed or not negative:
-            T = sp.ImmutableMatrix(sp.diag(*d)) if rep.exact else np.diag(np.asarray(d, float))
+            if rep.exact:
+                return _finish_rescaling(rep, d, mats, base)
+            T = np.diag(np.asarray(d, float))
             return _finish_from_pi(rep, T, mats, "rescaling", base, tol)
     # characters
     try:
-        if rep.exact and (_transcendental_form(rep) or
-                          not rep.closure(limit=closure_limit, tol=tol).exact):
-            # The entries need a number field beyond the exact closure, or are written with
-            # functions (cos(pi/7)) whose identities sympy cannot decide in reasonable time:
-            # continue in float64.
-            rep = _as_float(rep)
-            base["exact"] = False
-        data = _GroupData(rep, closure_limit, tol)
+        data = _group_data(rep, closure_limit, tol, max_classes)
     except NotFiniteGroupError as err:
         raise NotFiniteGroupError(
             f"{err}. In a (signed) permutation basis every group element would be a (signed) "
             f"permutation matrix, so the group would be finite: no {target} basis exists for "
             f"{profile.name}"
         ) from err
+    rep = data.rep
+    base["exact"] = data.exact
     chi, reason = data.integer_character(allow_negative=signed)
     base["group_order"] = data.order
     if chi is None:
-        return _refuse(data, reason, signed, base, seed, extension)
+        return _refuse(data, reason, signed, base, seed, extension, max_index)
     base["character"] = chi
     from equiact.catalog import build_catalog
 
@@ -715,8 +1089,10 @@ def admissible_coordinates(rep, activation, *, closure_limit: int = 100_000,
             f"function but not a non-negative integer combination of the {len(cat.entries)} "
             f"{kind} of degree <= {n}, so no {target} basis exists"
         )
-        return _refuse(data, reason, signed, base, seed, extension)
+        return _refuse(data, reason, signed, base, seed, extension, max_index)
     chosen = [(cat.entries[k], int(a)) for k, a in enumerate(sol) if a > 0]
+    if isinstance(data, _ModelData):
+        return _finish_model(data, chosen, base, seed)
     perms, signs, blocks = _blocks_action(data.G, chosen)
     for attempt in range(5):
         T = _intertwiner(data, perms, signs, blocks, left=False, seed=seed + attempt, tol=tol)
@@ -741,8 +1117,56 @@ def _matrix_is_zero(x, exact, tol) -> bool:
 
 def _has_negative(m, exact) -> bool:
     if exact:
+        nz = _sparse_entries(m)
+        if nz is not None:
+            return any(v < 0 for v in nz.values())
         return any((v.is_negative is True) or (v.is_number and float(v) < 0) for v in m)
     return bool((m < -0.5).any())
+
+
+def _finish_rescaling(rep, d, mats, base) -> CoordinatesResult:
+    """Exact rescaling result: ``T = diag(d)``, ``T^-1 rho(g_i) T = mats[i]`` (verified edge by
+    edge in :func:`rescale_monomial`); everything in O(non-zeros)."""
+    n = rep.dim
+    perms_, signs_ = [], []
+    for m in mats:
+        perm, entries = _monomial_pattern(m, True, 0.5)
+        perms_.append(perm)
+        signs_.append([int(e) for e in entries])
+    perms_ = np.array(perms_, dtype=np.int64).reshape(len(mats), n)
+    signs_ = np.array(signs_, dtype=np.int64).reshape(len(mats), n)
+    if base["target"] == "permutation" and (signs_ < 0).any():
+        raise GroupTheoryError("internal error: a permutation basis has negative entries")
+    unit = all(x == 1 for x in d)
+    T = _int_matrix(np.eye(n, dtype=np.int64)) if unit else sp.ImmutableMatrix(sp.diag(*d))
+
+    def to_original(P):
+        if unit:
+            return _int_matrix(P)
+        entries = {(int(i), int(j)): _canon(int(P[i, j]) * d[i] / d[j])
+                   for i, j in zip(*np.nonzero(P))}
+        return sp.ImmutableMatrix(sp.SparseMatrix(n, n, entries))
+
+    decomposition = _describe_orbits(rep, to_original, perms_, signs_)
+    return CoordinatesResult(True, reason=_found_reason(base, "rescaling", decomposition),
+                             method="rescaling", basis=T, generators_in_basis=list(mats),
+                             perms=perms_, signs=signs_, decomposition=decomposition,
+                             residual=0.0, **base)
+
+
+def _found_reason(base, method, decomposition) -> str:
+    sizes = ", ".join(str(s.dimension) for s in decomposition)
+    if len(decomposition) > 12:
+        counts = {}
+        for s in decomposition:
+            counts[s.dimension] = counts.get(s.dimension, 0) + 1
+        sizes = ", ".join(f"{k} x {v}" if k > 1 else str(v) for v, k in sorted(
+            (v, k) for v, k in counts.items()))
+    return (
+        f"a {base['target']} basis exists ({method}): rho is the sum of {len(decomposition)} "
+        f"transitive {'signed ' if base['target'] == 'signed permutation' else ''}G-sets of "
+        f"sizes {sizes}"
+    )
 
 
 def _finish_from_pi(rep, T, pis, method, base, tol, perms=None, signs=None):
@@ -790,13 +1214,14 @@ def _finish_from_pi(rep, T, pis, method, base, tol, perms=None, signs=None):
     signs_ = np.array(signs_, dtype=np.int64)
     if base["target"] == "permutation" and (signs_ < 0).any():
         raise GroupTheoryError("internal error: a permutation basis has negative entries")
-    decomposition = _describe_orbits(rep, T, Tinv, perms_, signs_)
-    sizes = ", ".join(str(s.dimension) for s in decomposition)
-    reason = (
-        f"a {base['target']} basis exists ({method}): rho is the sum of {len(decomposition)} "
-        f"transitive {'signed ' if base['target'] == 'signed permutation' else ''}G-sets of "
-        f"sizes {sizes}"
-    )
+    if rep.exact:
+        def to_original(P):
+            return _simplify_matrix(sp.Matrix(T) * sp.Matrix(P) * sp.Matrix(Tinv))
+    else:
+        def to_original(P):
+            return T @ P @ Tinv
+    decomposition = _describe_orbits(rep, to_original, perms_, signs_)
+    reason = _found_reason(base, method, decomposition)
     return CoordinatesResult(True, reason=reason, method=method, basis=T,
                              generators_in_basis=in_basis, perms=perms_, signs=signs_,
                              decomposition=decomposition, residual=residual, **base)
@@ -825,8 +1250,24 @@ def _as_int_list(pis):
             np.array([[int(x) for x in p.row(i)] for i in range(p.rows)]) for p in pis]
 
 
-def _describe_orbits(rep, T, Tinv, perms, signs) -> list:
-    """Orbits of the signed permutation action with stabilisers (GAP on 2n signed points)."""
+def _structure(H) -> str:
+    """GAP's StructureDescription for groups of order <= 2000; ``S<k>`` / ``A<k>`` for natural
+    symmetric and alternating groups of any order (read off at once); else empty."""
+    from equiact.gap import libgap
+
+    lg = libgap()
+    if int(H.Size()) <= 2000:
+        return str(lg.StructureDescription(H))
+    if bool(lg.IsNaturalSymmetricGroup(H)):
+        return f"S{int(lg.NrMovedPoints(H))}"
+    if bool(lg.IsNaturalAlternatingGroup(H)):
+        return f"A{int(lg.NrMovedPoints(H))}"
+    return ""
+
+
+def _describe_orbits(rep, to_original, perms, signs) -> list:
+    """Orbits of the signed permutation action with stabilisers (GAP on 2n signed points);
+    ``to_original(P)`` maps an integer matrix in the new basis to the original coordinates."""
     from equiact.gap import GapGroup, libgap
 
     lg = libgap()
@@ -866,18 +1307,71 @@ def _describe_orbits(rep, T, Tinv, perms, signs) -> list:
                 y = sp_perm[x]
                 P[y % n, x] = -1 if y >= n else 1
             sign.append(int(P[root, root]))
-            if rep.exact:
-                mats.append(_simplify_matrix(sp.Matrix(T) * sp.Matrix(P) * sp.Matrix(Tinv)))
-            else:
-                mats.append(T @ P @ Tinv)
-        out.append(Summand(coords, int(H.Size()), mats, sign, str(lg.StructureDescription(H))
-                           if int(H.Size()) <= 2000 else ""))
+            mats.append(to_original(P))
+        out.append(Summand(coords, int(H.Size()), mats, sign, _structure(H)))
     return out
+
+
+def _rational_dm(m):
+    """A sparse DomainMatrix over QQ of an exact rational matrix, or None."""
+    from sympy.polys.matrices import DomainMatrix
+
+    entries = _sparse_entries(m)
+    if entries is None:
+        return None
+    rows = {}
+    for (i, j), v in entries.items():
+        rows.setdefault(i, {})[j] = sp.QQ(int(v.p), int(v.q))
+    return DomainMatrix(rows, m.shape, sp.QQ)
+
+
+def _fixed_ones_rational(rep):
+    """``(T, in_basis)`` for rational generators, in sparse QQ arithmetic; None when no fixed
+    vector exists; NotImplemented for non-rational matrices."""
+    from sympy.polys.matrices import DomainMatrix
+
+    n = rep.dim
+    mats = [_rational_dm(g) for g in rep.generators] + [_rational_dm(x) for x in rep.lie_algebra]
+    if not mats or any(m is None for m in mats):
+        return NotImplemented
+    eye = DomainMatrix.eye(n, sp.QQ).to_sparse()
+    k = len(rep.generators)
+    rows = [m - eye for m in mats[:k]] + mats[k:]
+    stacked = DomainMatrix.vstack(*rows) if len(rows) > 1 else rows[0]
+    ns = stacked.nullspace()
+    if ns.shape[0] == 0:
+        return None
+    v = ns.to_Matrix()[0, :]
+    p = next(i for i in range(n) if v[i] != 0)
+    cols = {}
+    for i in range(n):
+        val = sp.QQ(v[i].p, v[i].q) - (0 if i == p else 1)
+        if val:
+            cols.setdefault(i, {})[p] = val
+    for j in range(n):
+        if j != p:
+            cols.setdefault(j, {})[j] = sp.QQ(1)
+    T = DomainMatrix(cols, (n, n), sp.QQ)
+    Tinv = T.inv()
+    in_basis = [sp.ImmutableMatrix._fromrep((Tinv * m * T).to_sparse()) for m in mats[:k]]
+    return sp.ImmutableMatrix._fromrep(T.to_sparse()), in_basis
 
 
 def _fixed_ones(rep, profile, base, tol) -> CoordinatesResult:
     n = rep.dim
-    if rep.exact:
+    fast = _fixed_ones_rational(rep) if rep.exact else NotImplemented
+    if fast is not NotImplemented and fast is not None:
+        T, in_basis = fast
+        return CoordinatesResult(
+            True, reason=(
+                f"an affine activation with f(0) = {profile.f_at_zero:g} != 0 needs unit row "
+                "sums; rho fixes a non-zero vector v, and the returned basis has sum of its "
+                "vectors = v, so every matrix fixes the all-ones vector"), method="fixed vector",
+            basis=T, generators_in_basis=in_basis, residual=0.0, **base)
+    if rep.exact and fast is None:
+        rows = []
+        ns = []
+    elif rep.exact:
         rows = [sp.Matrix(g) - sp.eye(n) for g in rep.generators] + \
             [sp.Matrix(x) for x in rep.lie_algebra]
         ns = _exact_nullspace(sp.Matrix.vstack(*rows)) if rows else \
@@ -935,11 +1429,11 @@ def _fixed_ones(rep, profile, base, tol) -> CoordinatesResult:
 
 
 # ====================================================================== extension
-def _refuse(data, reason, signed, base, seed, extension) -> CoordinatesResult:
+def _refuse(data, reason, signed, base, seed, extension, max_index) -> CoordinatesResult:
     ext = None
     if extension:
         try:
-            ext = _extension_from_data(data, signed, seed)
+            ext = _extension_from_data(data, signed, seed, max_index)
         except ClosureLimitError as err:
             ext = MinimalExtension(
                 dimension=None, target="signed permutation" if signed else "permutation",
@@ -948,30 +1442,74 @@ def _refuse(data, reason, signed, base, seed, extension) -> CoordinatesResult:
                              minimal_extension=ext, **base)
 
 
-def minimal_extension(rep, signed: bool = False, *, closure_limit: int = 100_000,
-                      tol: float = 1e-9, seed: int = 0) -> MinimalExtension:
+def minimal_extension(rep, signed: bool = False, *, closure_limit: int = MAX_ORDER,
+                      tol: float = 1e-9, seed: int = 0, max_classes: int | None = None,
+                      max_index: int = MAX_INDEX) -> MinimalExtension:
     """The smallest (signed) permutation representation containing ``rep`` and an embedding.
 
     Minimises the dimension over sums of transitive (signed) G-sets whose irreducible
     multiplicities are at least those of ``rep`` (an integer program over GAP's character
-    table), then builds ``E`` with ``pi(g) E = E rho(g)``.
+    table), then builds ``E`` with ``pi(g) E = E rho(g)``. Only G-sets of dimension (subgroup
+    index) up to a bound are listed: the bound starts at ``dim rho`` (or the degree of a known
+    permutation model), doubles until the program is feasible, and is raised once to the
+    optimum found, which makes the optimum exact; beyond ``max_index`` it stops
+    (:class:`ClosureLimitError`). Limits as in :func:`admissible_coordinates`.
 
     >>> from equiact.groups import named_representation
     >>> ext = minimal_extension(named_representation("C8", "rotation"))
     >>> ext.dimension, minimal_extension(named_representation("C8", "rotation"), True).dimension
     (8, 4)
     """
-    if rep.exact and _transcendental_form(rep):
-        rep = _as_float(rep)
-    data = _GroupData(rep, closure_limit, tol)
-    return _extension_from_data(data, signed, seed)
+    seed = positive_int("seed", seed, allow_zero=True)
+    max_index = positive_int("max_index", max_index)
+    data = _group_data(rep, closure_limit, tol, max_classes)
+    return _extension_from_data(data, signed, seed, max_index)
 
 
-def _extension_from_data(data: _GroupData, signed: bool, seed: int) -> MinimalExtension:
+def _bounded_catalog(data, signed: bool, need_int, irr, max_index: int):
+    """``(catalog, solution)`` of the minimal-dimension program over G-sets of bounded index."""
     from equiact.catalog import build_catalog
+    from equiact.gap import MAX_CATALOG_ORDER
 
+    sizes = np.asarray(data.sizes, dtype=float)
+    order = data.order
+    bound = max(2, data.rep.dim, getattr(data, "N", 0))
+    cap = int(max(1, need_int.max()))
+    while True:
+        full = bound >= order or (order <= MAX_CATALOG_ORDER and 4 * bound >= order)
+        if not full:
+            check_limit(
+                f"the search for the smallest extension must list the transitive G-sets of "
+                f"dimension up to {bound}: the largest subgroup index searched", bound,
+                max_index, flag="--max-index",
+                kwarg="max_index")
+        cat = build_catalog(data.G, signed=signed, max_dim=None if full else bound,
+                            structure=False)
+        X = cat.character_matrix().astype(float)
+        mult = np.rint(((irr.conj() * sizes[None, :]) @ X.T).real / order).astype(np.int64)
+        dims = np.array([e.dimension for e in cat.entries], dtype=float)
+        sol = _milp(dims, A_ub=-mult, b_ub=-need_int, upper=np.full(len(dims), cap)) \
+            if len(dims) else None
+        if sol is not None:
+            if ((mult @ sol) < need_int).any():
+                raise GroupTheoryError("internal error: the integer program's solution is "
+                                       "infeasible")
+            best = int(dims @ sol)
+            if full or best <= bound:
+                return cat, sol
+            bound = best  # every optimal G-set has dimension <= best: one more round is exact
+        elif full:
+            raise GroupTheoryError("internal error: the regular representation should contain "
+                                   "rho")
+        else:
+            bound = min(2 * bound, order)
+
+
+def _extension_from_data(data: _GroupData, signed: bool, seed: int,
+                         max_index: int = None) -> MinimalExtension:
+
+    max_index = MAX_INDEX if max_index is None else max_index
     target = "signed permutation" if signed else "permutation"
-    cat = build_catalog(data.G, signed=signed, structure=True)
     irr = data.G.irreducible_characters()
     sizes = np.asarray(data.sizes, dtype=float)
     chi = np.array([complex(sp.sympify(v).evalf(30)) if data.exact else v
@@ -984,15 +1522,8 @@ def _extension_from_data(data: _GroupData, signed: bool, seed: int) -> MinimalEx
             f"{np.round(need, 6).tolist()}): the generators may not define a representation of "
             "the enumerated group"
         )
-    X = cat.character_matrix().astype(float)
-    mult = np.rint(((irr.conj() * sizes[None, :]) @ X.T).real / data.order).astype(np.int64)
-    dims = np.array([e.dimension for e in cat.entries], dtype=float)
-    cap = int(max(1, need_int.max()))
-    sol = _milp(dims, A_ub=-mult, b_ub=-need_int, upper=np.full(len(dims), cap))
-    if sol is None:
-        raise GroupTheoryError("internal error: the regular representation should contain rho")
-    if ((mult @ sol) < need_int).any():
-        raise GroupTheoryError("internal error: the integer program's solution is infeasible")
+    cat, sol = _bounded_catalog(data, signed, need_int, irr, max_index)
+    dims = np.array([e.dimension for e in cat.entries], dtype=np.int64)
     dimension = int(dims @ sol)
     decomposition = []
     chosen = []
@@ -1000,15 +1531,29 @@ def _extension_from_data(data: _GroupData, signed: bool, seed: int) -> MinimalEx
         if a > 0:
             e = cat.entries[k]
             chosen.append((e, int(a)))
+            structure = _structure(e.gap_subgroup)
             decomposition.append({
                 "label": e.label, "dimension": e.dimension,
-                "stabilizer_order": e.stabilizer_order, "stabilizer_structure": e.structure,
+                "stabilizer_order": e.stabilizer_order, "stabilizer_structure": structure,
                 "signed": e.signed, "multiplicity": int(a)})
     if dimension > MAX_EXTENSION_DIM:
         return MinimalExtension(dimension=dimension, target=target, decomposition=decomposition,
                                 note=f"dimension > {MAX_EXTENSION_DIM}: embedding not built")
     perms, signs, blocks = _blocks_action(data.G, chosen)
     n = data.rep.dim
+    if isinstance(data, _ModelData):
+        for attempt in range(5):
+            S = _model_intertwiner(data, perms, signs, blocks, seed + attempt)
+            if _model_rank(data, S) == n:
+                break
+        else:
+            raise GroupTheoryError("could not find an injective embedding in 5 random tries")
+        # E = (A S)^T: pi(g) E = E rho(g) follows from P_i S = S pi_i (checked in integers)
+        # and rho(g_i)^T A = A P_i^T (checked exactly with the model)
+        E = _simplify_matrix((data.A * sp.Matrix(S.tolist())).T)
+        return MinimalExtension(dimension=dimension, target=target, decomposition=decomposition,
+                                perms=perms, signs=signs, embedding=E, residual=0.0,
+                                note="E maps R^n into R^dimension with pi(g) E = E rho(g)")
     for attempt in range(5):
         E = _intertwiner(data, perms, signs, blocks, left=True, seed=seed + attempt, tol=1e-9)
         rank = _exact_rank(E) if data.exact else np.linalg.matrix_rank(E, tol=1e-8)

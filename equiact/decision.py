@@ -115,6 +115,7 @@ class Verdict:
     check: dict = field(default_factory=dict)
     group_order: int | None = None  # order of the (component) group, when closure is cheap
     group_order_note: str = ""
+    tolerance: dict | None = None  # float input: what the tolerance decided (see _margin)
 
     def __bool__(self) -> bool:
         return self.admissible
@@ -152,6 +153,7 @@ class Verdict:
             "check": self.check,
             "group_order": self.group_order,
             "group_order_note": self.group_order_note,
+            "tolerance": self.tolerance,
         }
 
     def report(self) -> str:
@@ -159,6 +161,8 @@ class Verdict:
         rep, act = self.representation, self.activation
         head = "ADMISSIBLE" if self.admissible else "NOT ADMISSIBLE"
         kind = "exact" if rep.exact else "float"
+        if self.tolerance is not None and self.tolerance["depends_on_tolerance"]:
+            kind += f"; the verdict depends on tol = {self.tolerance['tol']:g}, see Details"
         title = " ".join(str(p) for p in (rep.group_name, rep.name) if p) or "the representation"
         lines = [
             f"{head}: {act.name} on {title} "
@@ -198,6 +202,10 @@ class Verdict:
                 f"  numeric check   {self.check['inputs']} random inputs per generator, "
                 f"max |f~(Mx) - M f~(x)| = {self.check['max_error']:.2g}"
             )
+        if self.tolerance is not None:
+            lines.append(textwrap.fill(
+                "  tolerance       " + self.tolerance["note"], width=100,
+                subsequent_indent=" " * 18, break_on_hyphens=False, break_long_words=False))
         return "\n".join(lines)
 
 
@@ -332,8 +340,13 @@ def decide(representation, activation, *, tol: float = DEFAULT_TOLERANCE, seed: 
     monomial = True
     unit_rows = True
     truncated = False
+    rounded: list[tuple[float, str]] = []  # float input: (amount, what the tolerance absorbed)
+    kept: list[float] = []  # float input: smallest relative size of an entry kept nonzero
+    near: list[str] = []  # float input: refusals within _NEAR * tol (a larger tol would accept)
     for g, M in enumerate(rep.generators):
         rows = _nonzero_pattern(M, exact, tol)
+        if not exact:
+            _zeroed_entries(M, tol, g, rounded, kept)
         for i, entries in enumerate(rows):
             if len(entries) > _MAX_ROW_SUBSETS:
                 truncated = True
@@ -344,8 +357,15 @@ def decide(representation, activation, *, tol: float = DEFAULT_TOLERANCE, seed: 
             else:
                 truncated = True
             row_sum = sum((v for _, v in entries), sympy.Integer(0) if exact else 0.0)
-            if not _is_one(row_sum, exact, tol):
+            one = _is_one(row_sum, exact, tol)
+            if one and not exact and not zero_ok and row_sum != 1.0:
+                rounded.append((abs(row_sum - 1.0),
+                                f"row {i} of generator {g} sums to {float(row_sum)!r}, taken as 1"))
+            if not one:
                 unit_rows = False
+                if not exact and not zero_ok and abs(row_sum - 1.0) <= _NEAR * tol:
+                    near.append(f"row {i} of generator {g} sums to {float(row_sum)!r}, refused "
+                                f"at distance {abs(row_sum - 1.0):.3g} from 1")
                 if not zero_ok:
                     violations.append(Violation(
                         "row_sum", g, False, i, tuple(j for j, _ in entries), str(row_sum),
@@ -364,12 +384,23 @@ def decide(representation, activation, *, tol: float = DEFAULT_TOLERANCE, seed: 
             elif len(entries) == 1 and not profile.is_affine:
                 j, t = entries[0]
                 if Tf.contains(t, tol):
+                    if not exact:
+                        gap = _distance_to_group(float(t), Tf)
+                        if gap > 0:
+                            rounded.append((gap, f"entry ({i}, {j}) of generator {g} is "
+                                                 f"{float(t)!r}, taken as an element of "
+                                                 f"T_f = {Tf.label}"))
                     continue
                 bigger = _extend_T(profile, Tf, t, tried)
                 if bigger is not None:
                     Tf, note = bigger
                     extended.append(note)
                     continue
+                if not exact:
+                    gap = _distance_to_group(float(t), Tf)
+                    if 0 < gap <= _NEAR * tol:
+                        near.append(f"entry ({i}, {j}) of generator {g} = {float(t)!r} was "
+                                    f"refused at distance {gap:.3g} from T_f = {Tf.label}")
                 violations.append(Violation(
                     "entry", g, False, i, (j,), str(t),
                     f"entry ({i}, {j}) of generator {g} is {t}, which is not in "
@@ -397,6 +428,15 @@ def decide(representation, activation, *, tol: float = DEFAULT_TOLERANCE, seed: 
         lie_diag_nonzero |= is_diag and not is_zero
         lie_nondiagonal |= not is_diag
         lie_rows_zero &= rows_zero
+        if not rep.exact:
+            size = float(np.max(np.abs(X), initial=0))
+            offsize = float(np.max(np.abs(off), initial=0))
+            if is_zero and size > 0:
+                rounded.append((size / scale, f"Lie algebra generator {g} (entries up to "
+                                              f"{size:.2g}) taken as 0"))
+            elif is_diag and offsize > 0:
+                rounded.append((offsize / scale, f"Lie algebra generator {g} (off-diagonal "
+                                                 f"entries up to {offsize:.2g}) taken as diagonal"))
         if is_zero:
             continue
         allowed = _lie_allowed(profile, is_diag, rows_zero)
@@ -433,6 +473,8 @@ def decide(representation, activation, *, tol: float = DEFAULT_TOLERANCE, seed: 
     else:
         check = _numeric_check(profile, rep, rng)
         reason = _positive_reason(profile, rep, monomial, unit_rows, T_M, check)
+    margin = None if exact else _margin(tol, rounded, kept, profile, admissible=not violations,
+                                        near=near)
     return Verdict(
         admissible=not violations,
         reason=reason,
@@ -450,7 +492,108 @@ def decide(representation, activation, *, tol: float = DEFAULT_TOLERANCE, seed: 
         check=check,
         group_order=group_order,
         group_order_note=order_note,
+        tolerance=margin,
     )
+
+
+def _zeroed_entries(M: np.ndarray, tol: float, g: int, rounded: list, kept: list) -> None:
+    """Record the nonzero float entries that the tolerance treats as 0 (as in
+    :func:`_nonzero_pattern`, relative to min(1, largest entry of the row)) and the smallest
+    relative size of an entry kept."""
+    A = np.abs(np.asarray(M, dtype=np.float64))
+    base = np.minimum(1.0, A.max(axis=1, keepdims=True))
+    base = np.where(base > 0, base, 1.0)
+    rel = A / base
+    cut = rel <= tol
+    zeroed = cut & (A > 0)
+    if zeroed.any():
+        i, j = np.argwhere(zeroed & (rel == rel[zeroed].max()))[0]
+        rounded.append((float(rel[i, j]), f"{int(zeroed.sum())} nonzero entr"
+                        f"{'y' if zeroed.sum() == 1 else 'ies'} of generator {g} taken as 0 "
+                        f"(largest: entry ({i}, {j}) = {float(M[i, j])!r})"))
+    if (~cut).any():
+        kept.append(float(rel[~cut].min()))
+
+
+def _distance_to_group(t: float, T: ScalarGroup) -> float:
+    """How far the float ``t`` is from the nearest element of ``T`` (relative; 0 when exact)."""
+    k = T.kind
+    if k in (ScalarGroupKind.ALL, ScalarGroupKind.POSITIVE):
+        return 0.0
+    mag = abs(t)
+    if k in (ScalarGroupKind.TRIVIAL, ScalarGroupKind.SIGN):
+        return abs(mag - 1.0)
+    b = float(T.b)
+    e = round(math.log(mag) / math.log(b))
+    return abs(mag / b**e - 1.0)
+
+
+#: Float refusals within this many tolerances of acceptance are reported as tolerance-dependent.
+_NEAR = 1000
+
+
+def _margin(tol: float, rounded: list, kept: list, profile, admissible: bool,
+            near: list | None = None) -> dict:
+    """What the tolerance decided for float input: the largest amount it absorbed (entries taken
+    as 0, entries taken as elements of T_f, row sums taken as 1) against ``tol``.
+
+    A positive verdict that needed the tolerance is refused for an activation with a jump: an
+    entry eps taken as 0 moves M x across the jump for some x, so the float matrices as given
+    fail by the size of the jump however small eps is (a 2 pi rotation in floats with sign fails
+    by 1 at x = [0, 1]).
+    """
+    near = list(near or [])
+    largest = max((a for a, _ in rounded), default=0.0)
+    smallest_kept = min(kept, default=None)
+    if smallest_kept is not None and smallest_kept <= _NEAR * tol:
+        near.append(f"an entry of relative size {smallest_kept:.3g} was kept as nonzero")
+    what = [w for _, w in sorted(rounded, reverse=True)[:3]]
+    depends = bool(rounded) or bool(near)
+    if depends and admissible:
+        jump = find_jump_of(profile)
+        if jump is not None:
+            raise InvalidInputError(
+                f"the verdict on these float matrices depends on the tolerance: {what[0]} "
+                f"(tol {tol:g}), but {profile.name} jumps at x = {jump:g}, so the matrices as "
+                "given do not commute with it (the error is the size of the jump, not of the "
+                "entry); give exact entries (\"0\", \"1/2\", \"sqrt(3)/2\") or round "
+                "them yourself")
+    if not depends:
+        note = (f"nothing was rounded (tol {tol:g}): every entry is 0 or larger than tol "
+                "relative to its row")
+        if smallest_kept is not None:
+            note += f", so the verdict is the same for every tol below {smallest_kept:.3g}"
+    elif not rounded:
+        note = (f"nothing was rounded (tol {tol:g}), but the verdict is close to the tolerance: "
+                + "; ".join(near[:3]) + f" (within {_NEAR} tol); a larger tol could change it")
+    else:
+        note = (f"the verdict depends on the tolerance: {'; '.join(what)}; largest "
+                f"amount absorbed {largest:.3g} <= tol {tol:g}")
+        if smallest_kept is not None:
+            note += f"; the zero pattern is the same for tol in [{largest:.3g}, " \
+                    f"{smallest_kept:.3g})"
+        if near:
+            note += "; close calls: " + "; ".join(near[:3])
+        if admissible:
+            note += ("; no jump of the activation was found (numerically), so the float "
+                     "matrices as given commute up to an error of the order of the amounts "
+                     "absorbed times the activation's slope")
+    return {
+        "tol": tol,
+        "depends_on_tolerance": depends,
+        "largest_absorbed": largest,
+        "smallest_entry_kept": smallest_kept,
+        "absorbed": what,
+        "close_calls": near[:3],
+        "note": note,
+    }
+
+
+def find_jump_of(profile):
+    """A jump point of the activation (None for catalogue entries known to be continuous)."""
+    from equiact.activations.numerical import find_jump
+
+    return find_jump(profile.numpy_fn)
 
 
 #: The verdict reports the group order when closure finds at most this many elements.
@@ -466,7 +609,7 @@ def _group_order(rep, tol: float, monomial: bool = True) -> tuple[int | None, st
     the order is all the verdict reports, and products in a number field are slow (S12's
     standard representation: 9 s exact; S64's: minutes).
     """
-    from equiact.errors import ClosureLimitError, NotFiniteGroupError
+    from equiact.errors import ClosureLimitError, EquiactError, NotFiniteGroupError
     from equiact.representation import Representation
 
     if not rep.generators:
@@ -487,6 +630,11 @@ def _group_order(rep, tol: float, monomial: bool = True) -> tuple[int | None, st
         return None, f"the {part} is infinite ({str(err).split(';')[0]})"
     except ClosureLimitError:
         return None, f"the {part} has more than {ORDER_LIMIT} elements (or is infinite)"
+    except (OverflowError, ZeroDivisionError, FloatingPointError, ValueError) as err:
+        if isinstance(err, EquiactError):
+            raise
+        return None, (f"the order of the {part} was not computed (the closure failed in "
+                      f"floating point: {type(err).__name__})")
     return order, f"the {part} has order {order}{via}"
 
 
@@ -659,10 +807,10 @@ def _find_witness(profile, rep, violations, rng) -> Witness | None:
         else:
             mats = [gens[v.generator]]
         for M in mats:
-            for x in _vector_candidates(v, M, rng):
-                err = commutation_error(fn, M, x)[0]
+            xs = np.array(list(_vector_candidates(v, M, rng)), dtype=np.float64)
+            for x, err in zip(xs, _batch_errors(fn, M, xs)):
                 if err > WITNESS_TOLERANCE:
-                    found.append((err, v, M, x))
+                    found.append((float(err), v, M, x))
         if found and max(f[0] for f in found) > 1e3 * WITNESS_TOLERANCE:
             break
     if not found:
@@ -680,6 +828,16 @@ def _find_witness(profile, rep, violations, rng) -> Witness | None:
     if not err > WITNESS_TOLERANCE:
         return None
     return Witness(v.generator, v.lie, M, x, lhs, rhs, err, WITNESS_TOLERANCE)
+
+
+def _batch_errors(fn, M: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """:func:`commutation_error` for each row of ``xs`` at once (one call of ``fn`` per side)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        ys = xs @ M.T
+        lhs = np.asarray(fn(ys.ravel()), dtype=np.float64).reshape(ys.shape)
+        rhs = np.asarray(fn(xs.ravel()), dtype=np.float64).reshape(xs.shape) @ M.T
+        scale = 1.0 + np.maximum(np.abs(lhs).max(axis=1), np.abs(rhs).max(axis=1))
+        return np.abs(lhs - rhs).max(axis=1) / scale  # nan (never a witness) stays nan
 
 
 def _vector_candidates(v: Violation, M: np.ndarray, rng):

@@ -27,17 +27,20 @@ equiact.errors.InvalidMatrixError: matrix entry (0, 1) 'x' is not a number: unkn
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import re
 from collections.abc import Sequence
 from fractions import Fraction
-from tokenize import TokenError
 
 import numpy as np
 import sympy as sp
+from sympy.core.evalf import PrecisionExhausted
+from sympy.polys.polyerrors import NotAlgebraic
 
 from equiact.errors import InvalidMatrixError
+from equiact.safe_expr import ENTRY_FUNCTIONS, FormulaLimits, expansion_size, read_formula
 
 __all__ = [
     "FLOAT_COND_LIMIT",
@@ -72,6 +75,8 @@ _TOKEN_RE = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 _NUMBER_RE = re.compile(r"(?<![A-Za-z_0-9])(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _CHARS_RE = re.compile(r"^[0-9A-Za-z_ .+\-*/^(),]*$")
 _MAX_EXPONENT = 256
+_ENTRY_LIMITS = FormulaLimits(max_length=_STRING_MAX_LEN, max_depth=24, max_nodes=200,
+                              max_exponent=_MAX_EXPONENT, max_magnitude=1e300)
 
 
 def _pos(position) -> str:
@@ -86,9 +91,15 @@ def _where(what: str, position) -> str:
     return f"{what} {_pos(position)}" if what else _pos(position)
 
 
+def _short(text: str) -> str:
+    """``text`` for a one-line message (long strings cut in the middle)."""
+    return text if len(text) <= 80 else text[:60] + "..." + text[-10:]
+
+
 def _parse_string(text: str, what: str, position) -> sp.Expr:
     loc = _where(what, position)
     stripped = text.strip()
+    text = _short(text)
     if not stripped:
         raise InvalidMatrixError(f"{loc} is an empty string; give a number such as 2 or '1/2'")
     if len(stripped) > _STRING_MAX_LEN or not _CHARS_RE.match(stripped) or "__" in stripped:
@@ -109,12 +120,24 @@ def _parse_string(text: str, what: str, position) -> sp.Expr:
                 + ", ".join(sorted(_ALLOWED_NAMES))
             )
     try:
-        unevaluated = sp.sympify(stripped, rational=True, evaluate=False)
-    except (sp.SympifyError, SyntaxError, TypeError, ValueError, TokenError) as err:
+        value = read_formula(stripped, functions=ENTRY_FUNCTIONS, rational=True,
+                             limits=_ENTRY_LIMITS, error=InvalidMatrixError, what=loc)
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, MemoryError,
+            RecursionError) as err:
+        if isinstance(err, InvalidMatrixError):
+            raise
         raise InvalidMatrixError(f"{loc} {text!r} cannot be parsed as a number ({err})") from None
-    _check_exponents(unevaluated, 1.0, loc, text)
-    try:  # magnitude check with bounded-precision floats before exact evaluation
-        size = abs(unevaluated.evalf(15))
+    if not isinstance(value, sp.Expr):
+        raise InvalidMatrixError(f"{loc} {text!r} is not a number")
+    terms = expansion_size(value, _MAX_EXPANSION)
+    if terms > _MAX_EXPANSION:
+        raise InvalidMatrixError(
+            f"{loc} {text!r} expands to more than {_MAX_EXPANSION} terms; give it in expanded "
+            "form or as a float"
+        )
+    _check_exponents(value, 1.0, loc, text)
+    try:  # magnitude check with bounded-precision floats
+        size = abs(value.evalf(15))
         too_big = bool(size.is_finite) and (bool(size > sp.Float("1e300"))
                                             or bool(0 < size < sp.Float("1e-300")))
     except (TypeError, ValueError, OverflowError, ZeroDivisionError):
@@ -124,11 +147,6 @@ def _parse_string(text: str, what: str, position) -> sp.Expr:
             f"{loc} {text!r} has magnitude about {sp.Float(size, 3)}, outside 1e-300 .. 1e300; "
             "give a matrix with entries of reasonable size"
         )
-    try:
-        value = sp.sympify(stripped, rational=True)
-    except (sp.SympifyError, SyntaxError, TypeError, ValueError, ZeroDivisionError,
-            OverflowError, MemoryError, RecursionError) as err:
-        raise InvalidMatrixError(f"{loc} {text!r} cannot be parsed as a number ({err})") from None
     return _check_sympy(value, what, position, text)
 
 
@@ -186,6 +204,22 @@ def _check_sympy(value, what: str, position, text=None) -> sp.Expr:
     return value
 
 
+_MAX_INT = 10**300
+#: A string entry whose normal form (``expand(radsimp(.))``) could have more terms is refused.
+_MAX_EXPANSION = 2000
+
+
+def _bounded_int(v: int, loc: str) -> int:
+    """``v`` if ``|v| <= 10**300``, else a refusal (huge integers make exact arithmetic crawl)."""
+    if -_MAX_INT <= v <= _MAX_INT:
+        return v
+    digits = "more than 4000" if v.bit_length() > 13000 else str(len(str(abs(v))))
+    raise InvalidMatrixError(
+        f"{loc} is an integer with {digits} digits, beyond 10**300; "
+        "give a matrix with entries of reasonable size"
+    )
+
+
 def parse_entry(value, what: str = "", position=None):
     """Parse one matrix entry into an exact sympy number or a Python float.
 
@@ -199,12 +233,15 @@ def parse_entry(value, what: str = "", position=None):
     equiact.errors.InvalidMatrixError: entry 'sqrt(-1)' is not a real number; ...
     """
     if isinstance(value, sp.Rational):  # fast path (sympy integers and rationals)
-        return value
+        if -_MAX_INT <= value.p <= _MAX_INT and value.q <= _MAX_INT:
+            return value
+        _bounded_int(value.p, _where(what, position))
+        _bounded_int(value.q, _where(what, position))
     loc = _where(what, position)
     if isinstance(value, bool | np.bool_):
         return sp.Integer(int(value))
     if isinstance(value, int | np.integer):
-        return sp.Integer(int(value))
+        return sp.Integer(_bounded_int(int(value), loc))
     if isinstance(value, float | np.floating):
         v = float(value)
         if math.isnan(v):
@@ -213,7 +250,8 @@ def parse_entry(value, what: str = "", position=None):
             raise InvalidMatrixError(f"{loc} is {v}; matrix entries must be finite numbers")
         return v
     if isinstance(value, Fraction):
-        return sp.Rational(value.numerator, value.denominator)
+        return sp.Rational(_bounded_int(value.numerator, loc),
+                           _bounded_int(value.denominator, loc))
     if isinstance(value, complex | np.complexfloating):
         if value.imag != 0:
             raise InvalidMatrixError(f"{loc} {value!r} is not a real number")
@@ -226,7 +264,8 @@ def parse_entry(value, what: str = "", position=None):
             return parse_entry(float(v), what, position)
         return _check_sympy(value, what, position)
     if isinstance(value, numbers.Rational):
-        return sp.Rational(int(value.numerator), int(value.denominator))
+        return sp.Rational(_bounded_int(int(value.numerator), loc),
+                           _bounded_int(int(value.denominator), loc))
     if isinstance(value, numbers.Real):
         return parse_entry(float(value), what, position)
     raise InvalidMatrixError(
@@ -340,7 +379,18 @@ def parse_matrix(value, what: str = "matrix"):
         arr = np.array([[float(x) for x in row] for row in parsed], dtype=np.float64)
         arr.setflags(write=False)
         return arr
-    return sp.ImmutableMatrix(shape[0], shape[1], [canonical(x) for row in parsed for x in row])
+    flat = [canonical(x) for row in parsed for x in row]
+    # exact zeros in disguise become 0, so every later step sees the true support
+    for k, x in enumerate(flat):
+        if x.is_Rational:
+            continue
+        try:
+            if _entries_zero(x):
+                flat[k] = sp.Integer(0)
+        except InvalidMatrixError as err:
+            i, j = divmod(k, shape[1])
+            raise InvalidMatrixError(f"{what} entry ({i}, {j}): {err}") from None
+    return sp.ImmutableMatrix(shape[0], shape[1], flat)
 
 
 def is_exact_matrix(m) -> bool:
@@ -368,23 +418,53 @@ def to_float_array(m) -> np.ndarray:
 
 
 def _entries_zero(expr: sp.Expr) -> bool:
-    """Exact zero test for an exact number (structural, then simplification, then numeric
-    screening; ``sympy.Expr.equals`` as a last resort)."""
+    """Exact zero test for an exact number; raises when it cannot be decided.
+
+    Structural and canonical forms first; then a strict 50-digit evaluation (sympy's evalf
+    raises its working precision under cancellation and, with ``strict=True``, fails rather
+    than return fewer correct digits, so a nonzero value proves nonzero: ``exp(-100)``); a
+    number it cannot evaluate is decided by its minimal polynomial when it is algebraic (``x``
+    exactly when it is 0: ``sqrt(3 + 2*sqrt(2)) - sqrt(2) - 1`` is 0, its float64 copy
+    6e-123), else by simplification. A number none of these decide raises
+    :class:`InvalidMatrixError`.
+    """
     if expr == 0:
         return True
     if expr.is_Rational:
         return False
-    e = canonical(expr)
+    return _zero_cached(canonical(expr))
+
+
+@functools.lru_cache(maxsize=4096)
+def _zero_cached(e: sp.Expr) -> bool:
     if e == 0:
         return True
-    try:
-        if abs(complex(e.evalf(30))) > 1e-20:
+    if e.is_Rational:
+        return False
+    try:  # strict: sympy raises rather than return a value without 50 correct digits
+        value = e.evalf(50, strict=True)
+        if value.is_number and value != 0:
             return False
-    except (TypeError, ValueError):
+    except (PrecisionExhausted, TypeError, ValueError, OverflowError):
         pass
+    if e.is_algebraic is not False:
+        try:
+            poly = sp.minimal_polynomial(e, _ZERO_VAR)
+            return sp.expand(poly - _ZERO_VAR) == 0
+        except (NotAlgebraic, NotImplementedError, ValueError, TypeError):
+            pass
     if sp.simplify(e) == 0:
         return True
-    return bool(e.equals(0))
+    if e.equals(0) is True:
+        return True
+    raise InvalidMatrixError(
+        f"cannot decide whether the exact number {str(e)[:80]} is zero: 50-digit evaluation "
+        "does not separate it from 0 and neither its minimal polynomial nor simplification "
+        "decide it; give it in a simpler form (or 0)"
+    )
+
+
+_ZERO_VAR = sp.Symbol("_z")
 
 
 def exact_equal(a, b) -> bool:
@@ -415,7 +495,12 @@ def check_invertible(m, what: str = "matrix") -> None:
     """
     n = m.shape[0]
     f = m if isinstance(m, np.ndarray) else to_float_array(m)
-    nz = f != 0
+    if isinstance(m, np.ndarray):
+        nz = f != 0
+    else:  # the exact support (a disguised zero has a tiny nonzero float copy)
+        nz = np.zeros((n, n), dtype=bool)
+        for (i, j), x in m.todok().items():
+            nz[i, j] = not _entries_zero(x)
     if np.all(nz.sum(axis=0) == 1) and np.all(nz.sum(axis=1) == 1):
         return  # monomial with nonzero entries: invertible
     if isinstance(m, np.ndarray):
@@ -431,7 +516,7 @@ def check_invertible(m, what: str = "matrix") -> None:
         return
     if np.all(np.isfinite(f)):
         s = np.linalg.svd(f, compute_uv=False)
-        err = n * np.finfo(float).eps * 64 * max(1.0, float(np.abs(f).max()))
+        err = 64 * n * n * np.finfo(float).eps * max(1.0, float(np.abs(f).max()))
         if s[-1] > err:
             return
     rank = _exact_rank(m)
@@ -442,11 +527,29 @@ def check_invertible(m, what: str = "matrix") -> None:
         )
 
 
-def _exact_rank(m) -> int:
-    if all(x.is_Rational for x in m.flat()):
-        from sympy.polys.matrices import DomainMatrix
+#: Exact ranks use a number field when the entries involve at most this many radicals/functions.
+_MAX_FIELD_GENERATORS = 6
 
+
+def _exact_rank(m) -> int:
+    from sympy.polys.matrices import DomainMatrix
+
+    if all(x.is_Rational for x in m.flat()):
         return DomainMatrix.from_Matrix(sp.Matrix(m)).convert_to(sp.QQ).rank()
+    # algebraic entries: elimination in the number field they generate (a 128 x 128 matrix over
+    # QQ<sqrt(2)>: 0.1 s, against 70 s for sympy's generic elimination)
+    gens = set()
+    for x in m.flat():
+        gens |= {a for a in x.atoms(sp.Pow) if not a.exp.is_Integer}
+        gens |= x.atoms(sp.Function)
+    try:
+        if len(gens) > _MAX_FIELD_GENERATORS:  # the field's degree could explode
+            raise NotImplementedError
+        dm = DomainMatrix.from_Matrix(sp.Matrix(m), extension=True)
+        if dm.domain.is_QQ or dm.domain.is_ZZ or dm.domain.is_AlgebraicField:
+            return dm.rank()
+    except (NotAlgebraic, NotImplementedError, ValueError, TypeError, sp.CoercionFailed):
+        pass
     return sp.Matrix(m).rank(iszerofunc=_entries_zero)
 
 

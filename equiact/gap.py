@@ -24,7 +24,6 @@ homomorphism), not an anti-homomorphism.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,12 +38,15 @@ __all__ = [
     "MAX_REGULAR_DEGREE",
     "MAX_CATALOG_ORDER",
     "MAX_SIGN_RANK",
+    "MAX_CLASSES",
 ]
 
 #: Largest group order converted to GAP through its regular action on its own elements.
 MAX_REGULAR_DEGREE = 20_000
 #: Largest group order for which all conjugacy classes of subgroups are computed.
 MAX_CATALOG_ORDER = 6_000
+#: Largest number of conjugacy classes for which the character table is computed.
+MAX_CLASSES = 1_000
 #: Largest rank r of H/(H'H^2) for which the 2^r sign characters of a subgroup H are listed.
 MAX_SIGN_RANK = 10
 
@@ -130,6 +132,13 @@ EquiactCycToList := function(x)
   n := Conductor(x);
   return [n, CoeffsCyc(x, n)];
 end;
+
+EquiactIrrValues := function(T)
+  local irr;
+  irr := List(Irr(T), ValuesOfClassFunction);
+  if ForAll(irr, r -> ForAll(r, IsInt)) then return [true, irr]; fi;
+  return [false, List(irr, r -> List(r, EquiactCycToList))];
+end;
 """
 
 
@@ -208,35 +217,15 @@ class ClassInfo:
     element: int | None = None
 
 
-_NAMED = {
-    "S": ("symmetric group S_n", "SymmetricGroup({n})", 1, 8),
-    "A": ("alternating group A_n", "AlternatingGroup({n})", 1, 9),
-    "C": ("cyclic group C_n", "CyclicGroup(IsPermGroup, {n})", 1, 5000),
-    "D": ("dihedral group D_n of order 2n", "DihedralGroup(IsPermGroup, {m})", 1, 2500),
-}
-_FIXED = {
-    "Q8": "QuaternionGroup(IsPermGroup, 8)",
-    "K4": "Group((1,2)(3,4), (1,3)(2,4))",
-    "V4": "Group((1,2)(3,4), (1,3)(2,4))",
-    "T": "AlternatingGroup(4)",
-    "O": "SymmetricGroup(4)",
-    "I": "AlternatingGroup(5)",
-}
-
-
 def named_group_names() -> list[str]:
-    """Patterns of the group names :meth:`GapGroup.named` understands.
+    """Patterns of the group names :meth:`GapGroup.named` understands: the same grammar as the
+    built-in representations (:func:`equiact.groups.parse_group_name`).
 
     >>> named_group_names()[:4]
-    ['S<n> (n<=8)', 'A<n> (n<=9)', 'C<n> (n<=5000)', 'D<n> (order 2n, n<=2500)']
+    ['C<n>', 'D<n>', 'S<n>', 'A<n>']
     """
-    out = [
-        "S<n> (n<=8)",
-        "A<n> (n<=9)",
-        "C<n> (n<=5000)",
-        "D<n> (order 2n, n<=2500)",
-    ]
-    return out + sorted(_FIXED) + ["SmallGroup(order,id)"]
+    return ["C<n>", "D<n>", "S<n>", "A<n>", "Q8", "T", "O", "I", "K4", "V4",
+            "SmallGroup(order,id)"]
 
 
 class GapGroup:
@@ -260,6 +249,8 @@ class GapGroup:
         self._id_index = _id_index
         self._classes = None
         self._table = None
+        self._nclasses = None
+        self.max_classes = MAX_CLASSES
 
     def __repr__(self) -> str:
         return f"GapGroup({self.name or 'unnamed'}, order={self.order})"
@@ -280,6 +271,10 @@ class GapGroup:
         lg = libgap()
         gens = [lg.PermList([v + 1 for v in row]) for row in rows]
         group = _gap_call("a permutation group", lg.GroupWithGenerators, gens, lg.eval("()"))
+        # Let GAP recognise natural S_n / A_n at once (its conjugacy classes, character tables
+        # and subgroup searches then use partitions instead of generic algorithms).
+        lg.IsNaturalSymmetricGroup(group)
+        lg.IsNaturalAlternatingGroup(group)
         return cls(group, gens, name=name)
 
     @classmethod
@@ -323,67 +318,84 @@ class GapGroup:
 
     @classmethod
     def named(cls, name: str) -> GapGroup:
-        """A built-in group: ``S<n>``, ``A<n>``, ``C<n>``, ``D<n>`` (order 2n), ``Q8``, ``K4``,
-        ``T`` (=A4), ``O`` (=S4), ``I`` (=A5), ``SmallGroup(order,id)``.
+        """A named finite group, parsed by :func:`equiact.groups.parse_group_name` (the grammar
+        of ``equiact check``): ``C<n>``, ``D<n>`` (order 2n), ``S<n>``, ``A<n>``, ``Q8``,
+        ``T`` (= A4), ``O`` (= S4), ``I`` (= A5), ``K4`` (= ``V4``), ``SmallGroup(order,id)``.
+        The generators are those of the built-in representations
+        (:func:`equiact.groups.group_permutations`), in the same order.
 
-        >>> GapGroup.named("Q8").order, GapGroup.named("S5").order
-        (8, 120)
+        >>> GapGroup.named("Q8").order, GapGroup.named("S5").order, GapGroup.named("T").order
+        (8, 120, 12)
         """
-        text = str(name).strip()
-        lg = libgap()
-        key = text.upper()
-        if re.sub(r"[\s_()]", "", key) in ("SO2", "O2", "SO3", "O3"):
+        from equiact.groups import group_display_name, group_permutations, parse_group_name
+
+        fam, _ = parse_group_name(name)
+        text = group_display_name(name)
+        if fam in ("SO2", "O2", "SO3", "O3"):
             from equiact.errors import NotFiniteGroupError
 
             raise NotFiniteGroupError(
-                f"group {text!r} is a compact Lie group, not a finite group; the catalogue and "
-                "GAP need a finite group (its admissible representations factor through the "
+                f"group {str(name)!r} is a compact Lie group, not a finite group; the catalogue "
+                "and GAP need a finite group (its admissible representations factor through the "
                 "component group, e.g. C2 for O2 and O3)"
             )
-        expr = None
-        if key in _FIXED:
-            expr = _FIXED[key]
-        m = re.fullmatch(r"([SACD])_?(\d+)", key)
-        if m:
-            letter, n = m.group(1), int(m.group(2))
-            what, template, lo, hi = _NAMED[letter]
-            if not lo <= n <= hi:
+        lg = libgap()
+        if fam == "SmallGroup":
+            order, idx = _
+            count = int(_gap_call(f"the number of groups of order {order}",
+                                  lg.NumberSmallGroups, order))
+            if idx > count:
                 raise InvalidInputError(
-                    f"group {text!r}: n={n} is outside the supported range {lo}..{hi} for the "
-                    f"{what}"
+                    f"group {str(name)!r}: there are {count} groups of order {order} in GAP's "
+                    f"small groups library; give an id in 1..{count}"
                 )
-            if letter == "D" and n == 1:
-                expr = "CyclicGroup(IsPermGroup, 2)"
-            elif letter == "D" and n == 2:
-                expr = "Group((1,2), (3,4))"
-            else:
-                expr = template.format(n=n, m=2 * n)
-        m = re.fullmatch(r"SMALLGROUP\(\s*(\d+)\s*,\s*(\d+)\s*\)", key)
-        if m:
-            order, idx = int(m.group(1)), int(m.group(2))
-            if order > MAX_CATALOG_ORDER:
-                raise InvalidInputError(
-                    f"SmallGroup order {order} exceeds the limit {MAX_CATALOG_ORDER}"
-                )
-            expr = f"Image(IsomorphismPermGroup(SmallGroup({order},{idx})))"
-        if expr is None:
-            from equiact.errors import unknown_name
+            group = _gap_call(f"group {text}", lg.eval,
+                              f"Image(IsomorphismPermGroup(SmallGroup({order},{idx})))")
+            gens = list(group.GeneratorsOfGroup()) or [group.Identity()]
+            return cls(lg.GroupWithGenerators(gens, group.Identity()), gens, name=text)
+        G = cls.from_permutations(group_permutations(name), name=text)
+        return G
 
-            raise unknown_name(
-                "group", text, ["S3", "S4", "S5", "S6", "A4", "A5", "C6", "D4", "Q8", "K4",
-                                "T", "O", "I", "SmallGroup(8,3)"]
-            )
-        group = _gap_call(f"group {text}", lg.eval, expr)
-        gens = list(group.GeneratorsOfGroup())
-        if not gens:
-            gens = [group.Identity()]
-        return cls(lg.GroupWithGenerators(gens, group.Identity()), gens, name=text)
+    def regular_permutations(self) -> list[list[int]]:
+        """The generators acting by left multiplication on the group's elements (0-based, in
+        GAP's ``AsSSortedList`` order, identity first)."""
+        lg = libgap()
+        elements = list(lg.AsSSortedList(self.gap))
+        index = {str(x): k for k, x in enumerate(elements)}
+        return [[index[str(g * x)] for x in elements] for g in self.generators]
 
     # ------------------------------------------------------------------ structure
+    def number_of_classes(self) -> int:
+        """The number of conjugacy classes (GAP; cheap for natural S_n and A_n)."""
+        if self._nclasses is None:
+            self._nclasses = int(_gap_call("the number of conjugacy classes",
+                                           libgap().NrConjugacyClasses, self.gap))
+        return self._nclasses
+
+    def class_estimate(self) -> int:
+        """An upper bound of the number of conjugacy classes known without computing them:
+        p(n) for natural S_n and A_n (GAP's NrPartitions), else :meth:`number_of_classes`."""
+        lg = libgap()
+        if self._nclasses is None and (bool(lg.IsNaturalSymmetricGroup(self.gap)) or
+                                       bool(lg.IsNaturalAlternatingGroup(self.gap))):
+            bound = int(lg.NrPartitions(lg.NrMovedPoints(self.gap)))
+            if bound > self.max_classes:
+                return bound
+        return self.number_of_classes()
+
     def conjugacy_classes(self) -> list[ClassInfo]:
-        """Conjugacy classes in the order of GAP's character table of this group."""
+        """Conjugacy classes in the order of GAP's character table of this group.
+
+        The character table costs about (number of classes)^2 (C1000: 5 s); above
+        ``self.max_classes`` (default :data:`MAX_CLASSES`) this raises ClosureLimitError.
+        """
         if self._classes is None:
             lg = libgap()
+            from equiact.limits import check_limit
+
+            check_limit("the number of conjugacy classes (the size of the character table)",
+                        self.class_estimate(), self.max_classes, flag="--max-classes",
+                        kwarg="max_classes")
             table = self.character_table()
             classes = lg.ConjugacyClasses(table)
             out = []
@@ -493,18 +505,17 @@ class GapGroup:
     def irreducible_characters(self) -> np.ndarray:
         """Complex values of the irreducible characters, shape ``(num_irr, num_classes)``."""
         lg = libgap()
-        irr = _gap_call("irreducible characters", lg.Irr, self.character_table())
+        integral, values = _gap_call("irreducible characters", lg.EquiactIrrValues,
+                                     self.character_table())
+        if bool(integral.sage()):  # rational table (S_n, ...): one conversion
+            return np.array(values.sage(), dtype=np.int64).astype(complex)
         rows = []
-        for chi in irr:
+        for chi in values.sage():
             row = []
-            for x in lg.ValuesOfClassFunction(chi):
-                n, coeffs = lg.EquiactCycToList(x).sage()
+            for n, coeffs in chi:
                 n = int(n)
-                val = sum(
-                    complex(float(c)) * np.exp(2j * np.pi * k / n) for k, c in enumerate(coeffs)
-                    if c != 0
-                )
-                row.append(val)
+                row.append(sum(complex(float(c)) * np.exp(2j * np.pi * k / n)
+                               for k, c in enumerate(coeffs) if c != 0))
             rows.append(row)
         return np.array(rows, dtype=complex)
 
@@ -519,12 +530,13 @@ class GapGroup:
             reps = _gap_call("low-index subgroups", lg.LowIndexSubgroups, self.gap, max_index)
             reps = list(reps)
         else:
-            if self.order > max_order:
-                raise ClosureLimitError(
-                    f"the group has order {self.order} > {max_order}: listing all conjugacy "
-                    "classes of subgroups is too expensive; give a smaller max_index (or raise "
-                    "max_order)"
-                )
+            from equiact.limits import check_limit
+
+            check_limit(
+                "the order of a group whose conjugacy classes of subgroups are all listed",
+                self.order, max_order, flag="--max-order", kwarg="max_order",
+                hint="or list only the G-sets of dimension <= D with --max-dim D (Python: "
+                "max_dim=D), which GAP's LowIndexSubgroups finds without the full list")
             ccs = _gap_call("conjugacy classes of subgroups", lg.ConjugacyClassesSubgroups,
                             self.gap)
             reps = [c.Representative() for c in ccs]

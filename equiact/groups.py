@@ -19,8 +19,9 @@ Conventions.
   vertices). S_n: the transposition (1 2) and the n-cycle (1 2 ... n). A_n: (1 2 3) and
   (1 2 ... n) for odd n, (2 3 ... n) for even n. Q8: left multiplication by i and by j.
   O: the 90 degree rotation about z and the cyclic permutation of the axes. I: the cyclic
-  permutation of the axes and a rotation of order 5 with golden-ratio entries. K4: two commuting
-  involutions.
+  permutation of the axes and a rotation of order 5 with golden-ratio entries. T (rotations of
+  the tetrahedron, = A4): the cyclic permutation of the axes and ``diag(1, -1, -1)``. K4: two
+  commuting involutions. ``SmallGroup(order,id)``: GAP's generators (needs GAP).
 * ``tensor:k``: basis ``e_{i1} (x) ... (x) e_{ik}`` at index ``i1 n^(k-1) + ... + ik``
   (row-major over (i1, ..., ik)). ``subsets:k``: the k-subsets in ``itertools.combinations``
   order. ``regular``: the group elements in the order of :meth:`Representation.closure` of the
@@ -39,6 +40,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
@@ -47,8 +49,9 @@ from equiact.errors import InvalidInputError, unknown_name
 from equiact.representation import Representation
 from equiact.spaces import permutation_sign
 
-__all__ = ["MAX_BUILTIN_DIM", "named_representation", "available_representations",
-           "parse_group_name"]
+__all__ = ["MAX_BUILTIN_DIM", "PermutationModel", "named_representation",
+           "available_representations", "parse_group_name", "group_display_name", "group_order",
+           "group_permutations"]
 
 #: Largest dimension of a built-in representation.
 MAX_BUILTIN_DIM = 1024
@@ -59,10 +62,16 @@ _ZERO, _ONE = sp.S.Zero, sp.S.One
 # ---------------------------------------------------------------------- helpers
 def _perm_matrix(perm) -> sp.ImmutableMatrix:
     n = len(perm)
-    flat = [_ZERO] * (n * n)
-    for j, i in enumerate(perm):
-        flat[int(i) * n + j] = _ONE
-    return sp.ImmutableMatrix(n, n, flat)
+    try:  # sparse construction: O(n) instead of n^2 sympy objects
+        from sympy.polys.matrices import DomainMatrix
+
+        rows = {int(i): {j: sp.ZZ(1)} for j, i in enumerate(perm)}
+        return sp.ImmutableMatrix._fromrep(DomainMatrix(rows, (n, n), sp.ZZ))
+    except Exception:  # pragma: no cover - a sympy without DomainMatrix internals
+        flat = [_ZERO] * (n * n)
+        for j, i in enumerate(perm):
+            flat[int(i) * n + j] = _ONE
+        return sp.ImmutableMatrix(n, n, flat)
 
 
 def _exact(rows) -> sp.ImmutableMatrix:
@@ -133,12 +142,52 @@ def _helmert(n: int) -> sp.ImmutableMatrix:
     return _exact(rows)
 
 
+@dataclass(frozen=True)
+class PermutationModel:
+    """A representation known as a piece of a permutation module, so that questions about it
+    are answered from permutations instead of an enumeration of matrices.
+
+    ``group_perms[i]`` (0-based permutations of a small set) generate the group ``P``; the
+    representation factors through ``P`` (``g_i -> group_perms[i]``). ``module_perms[i]`` is
+    the image of ``g_i`` on the ``N`` points of a permutation module (``None``: the same as
+    ``group_perms``). ``A`` (``dim x N``, exact, orthonormal rows) is a surjective intertwiner,
+    ``rho(g_i) A = A P_i`` and ``P_i A^T = A^T rho(g_i)``, so ``rho(g) = A P(g) A^T`` for every
+    ``g`` and ``trace rho(g) = trace(P(g) A^T A)``. Attached as ``rep.permutation_model`` by
+    :func:`named_representation`; :mod:`equiact.coordinates` verifies the identities exactly
+    before using them.
+    """
+
+    group_perms: tuple
+    A: sp.ImmutableMatrix
+    module_perms: tuple | None = None
+
+    @property
+    def module(self) -> tuple:
+        return self.module_perms if self.module_perms is not None else self.group_perms
+
+
 def _standard_from_perms(perms, n, name, group) -> Representation:
+    from equiact.exact import canonical
+
     H = sp.Matrix(_helmert(n))
+    # H = diag(c_k) R with R integer (row k: k ones, then -k) and c_k = 1/sqrt(k (k+1)), so
+    # (H P H^T)[a, b] = (R P R^T)[a, b] / sqrt(k (k+1) l (l+1)): integer products in numpy
+    R = np.zeros((n - 1, n), dtype=np.int64)
+    for k in range(1, n):
+        R[k - 1, :k] = 1
+        R[k - 1, k] = -k
+    norms = [k * (k + 1) for k in range(1, n)]
     gens = []
     for p in perms:
-        gens.append(_exact(H * sp.Matrix(_perm_matrix(p)) * H.T))
-    return _rep(gens, name=name, group=group)
+        RP = R[:, list(p)]  # (R P) e_j = R e_p(j)
+        M = RP @ R.T
+        gens.append(sp.ImmutableMatrix(n - 1, n - 1, [
+            canonical(sp.Integer(int(M[a, b])) / sp.sqrt(norms[a] * norms[b]))
+            if M[a, b] else sp.S.Zero for a in range(n - 1) for b in range(n - 1)]))
+    rep = _rep(gens, name=name, group=group)
+    rep.permutation_model = PermutationModel(tuple(tuple(p) for p in perms),
+                                             sp.ImmutableMatrix(H))
+    return rep
 
 
 # ---------------------------------------------------------------------- group parsing
@@ -148,18 +197,38 @@ _FAMILIES = {
     "S": "symmetric group S_n (order n!)",
     "A": "alternating group A_n (order n!/2)",
 }
-_SINGLE = ["Q8", "O", "I", "K4", "V4", "SO2", "O2", "SO3", "O3"]
+_LEAST = {"C": 1, "D": 1, "S": 2, "A": 3}
+_SINGLE = ["Q8", "T", "O", "I", "K4", "V4", "SO2", "O2", "SO3", "O3"]
+#: Orders of the finite single groups (T, O, I: rotations of the tetrahedron, cube, icosahedron).
+_SINGLE_ORDERS = {"Q8": 8, "T": 12, "O": 24, "I": 60, "K4": 4}
+#: Largest order of a ``SmallGroup(order,id)`` (GAP's small groups library).
+MAX_SMALLGROUP_ORDER = 2000
+#: Largest n of the families C<n>, D<n>, S<n>, A<n>.
+MAX_FAMILY_N = 100_000
 
 
-def parse_group_name(group: str) -> tuple[str, int | None]:
+def parse_group_name(group: str) -> tuple[str, object]:
     """Normalise a group name: ``"S_4"``, ``"s4"`` -> ``("S", 4)``; ``"SO(3)"`` -> ``("SO3",
-    None)``; ``"V4"`` -> ``("K4", None)``.
+    None)``; ``"V4"`` -> ``("K4", None)``; ``"SmallGroup(8, 3)"`` -> ``("SmallGroup", (8, 3))``.
 
-    >>> parse_group_name("D_6"), parse_group_name("so(3)")
-    (('D', 6), ('SO3', None))
+    This is the one grammar of group names: ``equiact check``/``coords`` (built-in
+    representations) and ``equiact catalog`` (GAP, :meth:`equiact.gap.GapGroup.named`) both
+    parse names here, so a name means the same group everywhere.
+
+    >>> parse_group_name("D_6"), parse_group_name("so(3)"), parse_group_name("smallgroup(8,3)")
+    (('D', 6), ('SO3', None), ('SmallGroup', (8, 3)))
     """
     if not isinstance(group, str):
         raise InvalidInputError(f"group name must be a string, got {type(group).__name__}")
+    m = re.fullmatch(r"\s*smallgroup\s*\(\s*(\d+)\s*,\s*(\d+)\s*\)\s*", group, re.I)
+    if m:
+        order, idx = int(m.group(1)), int(m.group(2))
+        if not 1 <= order <= MAX_SMALLGROUP_ORDER or idx < 1:
+            raise InvalidInputError(
+                f"group {group!r}: SmallGroup(order,id) needs 1 <= order <= "
+                f"{MAX_SMALLGROUP_ORDER} and id >= 1 (GAP's small groups library)"
+            )
+        return "SmallGroup", (order, idx)
     g = re.sub(r"[\s_()]", "", group).upper()
     if g in _SINGLE:
         return ("K4" if g == "V4" else g), None
@@ -167,13 +236,85 @@ def parse_group_name(group: str) -> tuple[str, int | None]:
     if m:
         n = int(m.group(2))
         fam = m.group(1)
-        least = {"C": 1, "D": 1, "S": 2, "A": 3}[fam]
-        if n < least or n > 100_000:
+        least = _LEAST[fam]
+        if n < least or n > MAX_FAMILY_N:
             raise InvalidInputError(
-                f"group {group!r}: {_FAMILIES[fam]} needs {least} <= n <= 100000, got n = {n}"
+                f"group {group!r}: {_FAMILIES[fam]} needs {least} <= n <= {MAX_FAMILY_N}, "
+                f"got n = {n}"
             )
         return fam, n
-    raise unknown_name("group", group, ["C<n>", "D<n>", "S<n>", "A<n>"] + _SINGLE)
+    raise unknown_name("group", group, ["C<n>", "D<n>", "S<n>", "A<n>"] + _SINGLE
+                       + ["SmallGroup(order,id)"])
+
+
+def group_display_name(group: str) -> str:
+    """The canonical spelling of a group name (``"s_4"`` -> ``"S4"``, ``"v4"`` -> ``"K4"``).
+
+    >>> group_display_name("smallgroup( 8,3)"), group_display_name("d_6")
+    ('SmallGroup(8,3)', 'D6')
+    """
+    fam, n = parse_group_name(group)
+    if fam == "SmallGroup":
+        return f"SmallGroup({n[0]},{n[1]})"
+    return f"{fam}{n}" if n is not None else fam
+
+
+def group_order(group: str) -> int | None:
+    """The order of a named finite group (None for the compact Lie groups), without GAP.
+
+    >>> group_order("S8"), group_order("D5"), group_order("T"), group_order("SO3")
+    (40320, 10, 12, None)
+    """
+    fam, n = parse_group_name(group)
+    if fam == "SmallGroup":
+        return n[0]
+    if fam in _SINGLE_ORDERS:
+        return _SINGLE_ORDERS[fam]
+    return {"C": lambda: n, "D": lambda: 2 * n, "S": lambda: math.factorial(n),
+            "A": lambda: math.factorial(n) // 2}.get(fam, lambda: None)()
+
+
+def group_permutations(group: str) -> list[list[int]] | None:
+    """Faithful 0-based permutations of a named finite group, one per generator of its built-in
+    representations (the same generators, in the same order); None for the compact Lie groups
+    and for ``SmallGroup`` (which only GAP knows).
+
+    ``equiact.gap.GapGroup.named`` builds its GAP group from these, so catalogue actions and
+    built-in representations share generators.
+
+    >>> group_permutations("S3"), group_permutations("C4")
+    ([[1, 0, 2], [1, 2, 0]], [[1, 2, 3, 0]])
+    """
+    fam, n = parse_group_name(group)
+    if fam == "C":
+        return [[(j + 1) % n for j in range(n)]]
+    if fam == "D":
+        if n == 1:  # rotation by 2 pi = identity, reflection: C2 on 2 points
+            return [[0, 1], [1, 0]]
+        if n == 2:  # rotation by pi and a reflection: K4 on 4 points (diag(-1,-1), diag(1,-1))
+            return [[1, 0, 3, 2], [2, 3, 0, 1]]
+        return [[(j + 1) % n for j in range(n)], [(-j) % n for j in range(n)]]
+    if fam == "S":
+        return _sn_generators(n)
+    if fam == "A":
+        return _an_generators(n)
+    if fam in _SINGLE_ORDERS:
+        G = _SINGLE_BUILDERS[fam].faithful(fam).closure()
+        return [p.tolist() for p in G.generator_permutations]
+    return None
+
+
+def _sn_generators(n: int) -> list[list[int]]:
+    return [[1, 0] + list(range(2, n)), [(j + 1) % n for j in range(n)]]
+
+
+def _an_generators(n: int) -> list[list[int]]:
+    three = [1, 2, 0] + list(range(3, n))
+    if n % 2 == 1:
+        other = [(j + 1) % n for j in range(n)]
+    else:
+        other = [0] + [j + 1 for j in range(1, n - 1)] + [1]
+    return [three, other]
 
 
 def available_representations() -> dict[str, list[str]]:
@@ -189,9 +330,11 @@ def available_representations() -> dict[str, list[str]]:
                  "trivial"],
         "A<n>": ["natural", "standard", "tensor:<k>", "subsets:<k>", "regular", "trivial"],
         "Q8": ["quaternion", "regular", "trivial"],
+        "T": ["vector", "regular", "trivial"],
         "O": ["vector", "regular", "trivial"],
         "I": ["vector", "regular", "trivial"],
         "K4 (= V4)": ["regular", "diagonal", "trivial"],
+        "SmallGroup(order,id)": ["regular", "trivial"],
         "SO2": ["vector", "trivial"],
         "O2": ["vector", "det", "trivial"],
         "SO3": ["vector", "trivial"],
@@ -259,12 +402,14 @@ def named_representation(group: str, rep: str, **params) -> Representation:
     [0,  0, 0]])
     """
     fam, n = parse_group_name(group)
-    gname = f"{fam}{n}" if n is not None else fam
-    pattern = {"C": "C<n>", "D": "D<n>", "S": "S<n>", "A": "A<n>", "K4": "K4 (= V4)"}.get(fam, fam)
+    gname = group_display_name(group)
+    pattern = {"C": "C<n>", "D": "D<n>", "S": "S<n>", "A": "A<n>", "K4": "K4 (= V4)",
+               "SmallGroup": "SmallGroup(order,id)"}.get(fam, fam)
     known = available_representations()[pattern]
     base, k = _parse_rep(rep, params, gname, known)
     name = base if k is None else f"{base}:{k}"
-    builder = {"C": _cyclic, "D": _dihedral, "S": _symmetric, "A": _alternating}.get(fam)
+    builder = {"C": _cyclic, "D": _dihedral, "S": _symmetric, "A": _alternating,
+               "SmallGroup": _small_group}.get(fam)
     if builder is not None:
         return builder(n, base, k, name, gname)
     return _SINGLE_BUILDERS[fam](base, k, name, gname)
@@ -344,18 +489,24 @@ def _sn_like(n, gens, base, k, name, g, has_sign):
 
 
 def _symmetric(n, base, k, name, g):
-    transposition = [1, 0] + list(range(2, n))
-    cycle = [(j + 1) % n for j in range(n)]
-    return _sn_like(n, [transposition, cycle], base, k, name, g, has_sign=True)
+    return _sn_like(n, _sn_generators(n), base, k, name, g, has_sign=True)
 
 
 def _alternating(n, base, k, name, g):
-    three = [1, 2, 0] + list(range(3, n))
-    if n % 2 == 1:
-        other = [(j + 1) % n for j in range(n)]
-    else:
-        other = [0] + [j + 1 for j in range(1, n - 1)] + [1]
-    return _sn_like(n, [three, other], base, k, name, g, has_sign=False)
+    return _sn_like(n, _an_generators(n), base, k, name, g, has_sign=False)
+
+
+def _small_group(n, base, k, name, g):
+    """``SmallGroup(order,id)``: only GAP knows the group, so only ``regular`` and ``trivial``
+    (the left-multiplication action on GAP's list of elements)."""
+    _need_k(base, k, g, allowed=False)
+    from equiact.gap import GapGroup
+
+    G = GapGroup.named(g)
+    if base == "trivial":
+        return _trivial(G.num_generators, name, g)
+    _check_dim(G.order, g, name)
+    return _perm_rep(G.regular_permutations(), name, g)
 
 
 # ---------------------------------------------------------------------- single groups
@@ -380,6 +531,13 @@ def _i_vector(g, name="vector"):
     return _rep([cyc, five], name=name, group=g)
 
 
+def _t_vector(g, name="vector"):
+    # rotations of the tetrahedron with vertices (1,1,1), (1,-1,-1), (-1,1,-1), (-1,-1,1)
+    cyc = sp.ImmutableMatrix([[0, 0, 1], [1, 0, 0], [0, 1, 0]])
+    half_turn = sp.ImmutableMatrix([[1, 0, 0], [0, -1, 0], [0, 0, -1]])
+    return _rep([cyc, half_turn], name=name, group=g)
+
+
 def _k4_regular(g, name="regular"):
     return _perm_rep([[1, 0, 3, 2], [2, 3, 0, 1]], name, g)
 
@@ -399,6 +557,7 @@ def _finite_single(faithful, reps: dict):
             return _trivial(len(faithful(g).generators), name, g)
         return reps[base](g, name)
 
+    build.faithful = faithful
     return build
 
 
@@ -413,6 +572,7 @@ def _continuous(table):
 
 _SINGLE_BUILDERS = {
     "Q8": _finite_single(_q8_quaternion, {"quaternion": _q8_quaternion}),
+    "T": _finite_single(_t_vector, {"vector": _t_vector}),
     "O": _finite_single(_o_vector, {"vector": _o_vector}),
     "I": _finite_single(_i_vector, {"vector": _i_vector}),
     "K4": _finite_single(_k4_regular, {

@@ -153,6 +153,64 @@ class PermutationSpace:
     def __hash__(self) -> int:
         return hash((self.perms.tobytes(), self.signs_or_ones().tobytes(), self.perms.shape))
 
+    def group_order(self, limit: int = 5000) -> int:
+        """Order of the group of (signed) permutations that the generators generate.
+
+        This is the order of the group acting on the space (the image of the abstract group),
+        found by a breadth-first search over (signed) permutation arrays: work and memory
+        ``O(order * size)``. Raises :class:`~equiact.errors.ClosureLimitError` as soon as
+        more than ``limit`` elements are found.
+
+        >>> sn_tensor_space(4, 2).group_order(), sn_sign_space(5).group_order()
+        (24, 2)
+        >>> PermutationSpace([[1, 0]], signs=[[1, -1]]).group_order()    # [[0,-1],[1,0]]: C4
+        4
+        >>> sn_tensor_space(8, 1).group_order(limit=1000)
+        Traceback (most recent call last):
+        ...
+        equiact.errors.ClosureLimitError: the group acting on S8 on (R^8)^1 has more than 1000 ...
+        """
+        if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1:
+            raise InvalidInputError(f"limit = {limit!r}; give a positive integer")
+        n = self.size
+        gens_p = self.perms.astype(np.int32)
+        gens_s = self.signs_or_ones() if self.is_signed else None
+        ident = np.arange(n, dtype=np.int32)[None, :]
+        frontier_p = ident
+        frontier_s = np.ones((1, n), dtype=np.int8) if self.is_signed else None
+
+        def keys(p, s):
+            rows = p if s is None else np.concatenate([p.view(np.int8), s], axis=1)
+            rows = np.ascontiguousarray(rows)
+            return [r.tobytes() for r in rows]
+
+        seen = set(keys(frontier_p, frontier_s))
+        while frontier_p.shape[0]:
+            new_p, new_s = [], []
+            for i in range(self.num_generators):
+                # g_i after (p, s): e_x -> s[x] e_{p[x]} -> s[x] s_i[p[x]] e_{p_i[p[x]]}
+                cand_p = gens_p[i][frontier_p]
+                cand_s = None if gens_s is None else frontier_s * gens_s[i][frontier_p]
+                for j, k in enumerate(keys(cand_p, cand_s)):
+                    if k in seen:
+                        continue
+                    seen.add(k)
+                    if len(seen) > limit:
+                        where = self.name or f"a space of {n} points"
+                        raise ClosureLimitError(
+                            f"the group acting on {where} has more than {limit} elements; "
+                            f"pass limit=... to allow more (work and memory grow as "
+                            f"limit * size = {limit * n})"
+                        )
+                    new_p.append(cand_p[j])
+                    if cand_s is not None:
+                        new_s.append(cand_s[j])
+            if not new_p:
+                break
+            frontier_p = np.stack(new_p)
+            frontier_s = np.stack(new_s) if gens_s is not None else None
+        return len(seen)
+
     # ------------------------------------------------------------------ conversions
     def to_matrices(self) -> list[np.ndarray]:
         """The generators as (signed) permutation matrices (int64), ``M[perms[i,x], x] = s``.

@@ -24,6 +24,7 @@ from equiact.activations import (
     analyze_activation,
     analyze_numerically,
     catalogue,
+    catalogue_profile,
     parse_catalogue_name,
 )
 from equiact.errors import ActivationError, InvalidInputError, UnknownNameError
@@ -453,3 +454,76 @@ def test_expression_strings_are_vetted_before_parsing(text):
 
     with pytest.raises(UnknownNameError, match="not a sympy expression in x either"):
         analyze_activation(text)
+
+
+# ---------------------------------------------------------------------- hostile input
+@pytest.mark.parametrize("spec, match", [
+    ("factorial(10**9)", r"unknown function\(s\) factorial"),
+    ("x*2**(10**10)", r"the exponent 10\*\*10 is larger than 1000"),
+    ("Sum(1/x**2, (x, 1, 10**12))", r"unknown function\(s\) Sum"),
+    ("x + 10**10**10", "exponent"),
+    ("sin(" * 40 + "x" + ")" * 40, "nested deeper than 32 levels"),
+    ("exp(exp(exp(exp(10))))*x", r"the constant exp\(exp\(10\)\) is too large"),
+    ("x*2**-5000", "exponent .* is larger than 1000"),
+    ("x*(1/2)**999", r"the constant \(1/2\)\*\*999 is too small"),
+    ("Max(x, 0, evaluate=False)", "no keyword arguments"),
+    ("0 < x < 1", "chained comparison"),
+])
+def test_expression_bombs_are_refused(spec, match):
+    with pytest.raises(UnknownNameError, match=match):
+        analyze_activation(spec)
+
+
+def test_expressions_infinite_at_a_probe_are_refused_before_sympy_evaluates():
+    with pytest.raises(ActivationError, match="returned inf at the finite input x = 0.5"):
+        analyze_activation("exp(exp(exp(exp(x + 10))))")
+
+
+def test_huge_expansions_are_not_expanded():
+    """500 000 terms if expanded: the proof steps skip expand/simplify, numbers decide."""
+    p = analyze_activation("(sin(x)/3 + cos(x)/3 + 1/4)**1000")
+    assert p.T.label == "{1}"
+    q = analyze_activation("(x/(1 + Abs(x)) + tanh(x)/4)**999")
+    assert q.T.label == "{±1}" and q.how == "numerical"
+
+
+def test_long_sums_are_not_deep():
+    spec = " + ".join(f"x**{k}" for k in range(1, 100))
+    assert analyze_activation(spec).T.label == "{1}"
+
+
+@pytest.mark.parametrize("spec, match", [
+    ("affine(nan, 1)", "a must be a finite number, got nan"),
+    ("affine(1, -inf)", "not a finite number"),
+    ("leaky_relu(inf)", "must be a finite number, got inf"),
+    ("threshold(0.5, nan)", "value must be a finite number"),
+    ("leaky_relu(10**10**10)", "exponent .* is larger than 1000"),
+    ("leaky_relu(2**1000*2**1000)", "magnitude at most 1e300"),
+])
+def test_catalogue_parameters_nan_inf_huge(spec, match):
+    with pytest.raises(InvalidInputError, match=match):
+        analyze_activation(spec)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf"), 10**400])
+def test_catalogue_profile_refuses_non_finite_parameters(value):
+    with pytest.raises(InvalidInputError, match="must be finite"):
+        catalogue_profile("affine", {"a": value, "c": 0})
+
+
+@pytest.mark.parametrize("spec, jump", [
+    ("sign", 0.0), ("threshold(0.5, 0.1)", 0.5), ("hardshrink", 0.5), ("Heaviside(x)", 0.0),
+    ("Piecewise((1, Eq(x, 0)), (x, True))", 0.0), ("floor(x) + x/10", 0.0),
+])
+def test_find_jump_finds_jumps(spec, jump):
+    from equiact.activations.numerical import find_jump
+
+    assert find_jump(analyze_activation(spec).numpy_fn) == pytest.approx(jump, abs=1e-9)
+
+
+@pytest.mark.parametrize("spec", ["relu", "tanh", "gelu", "softshrink", "hardtanh", "elu",
+                                  "tanh(1000*x)", "x*(2 + sin(2*pi*log(Abs(x), 2)))"])
+def test_find_jump_continuous(spec):
+    from equiact.activations.numerical import find_jump
+
+    assert find_jump(analyze_activation(spec).numpy_fn) is None

@@ -10,7 +10,7 @@ import pytest
 
 from equiact.catalog import build_catalog
 from equiact.cli.main import main
-from equiact.errors import InvalidInputError, UnknownNameError
+from equiact.errors import ClosureLimitError, InvalidInputError, UnknownNameError
 from equiact.gap import libgap
 from equiact.groups import named_representation
 from equiact.orbit_basis import hom_orbits
@@ -18,7 +18,8 @@ from equiact.orbit_basis import hom_orbits
 
 @pytest.mark.parametrize(
     "name,count",
-    [("S3", 4), ("S4", 11), ("S5", 19), ("S6", 56), ("A4", 5), ("Q8", 6), ("D4", 8), ("C6", 4)],
+    [("S3", 4), ("S4", 11), ("S5", 19), ("S6", 56), ("S7", 96), ("A4", 5), ("Q8", 6), ("D4", 8),
+     ("C6", 4), ("T", 5), ("SmallGroup(12,3)", 5)],
 )
 def test_counts_of_conjugacy_classes_of_subgroups(name, count):
     cat = build_catalog(name, structure=False)
@@ -187,3 +188,64 @@ def test_cli_catalog(capsys):
     assert "3 transitive G-sets" in out
     assert main(["catalog", "--group", "nope"]) == 2
     assert "unknown group" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------- limits
+def test_catalogue_limits_refuse_up_front(capsys):
+    from equiact.catalog import MAX_HOM_PAIRS
+    from equiact.cli import catalog as cli_catalog
+    from equiact.gap import MAX_CATALOG_ORDER, MAX_CLASSES
+
+    assert (cli_catalog.MAX_CATALOG_ORDER, cli_catalog.MAX_CLASSES, cli_catalog.MAX_HOM_PAIRS) \
+        == (MAX_CATALOG_ORDER, MAX_CLASSES, MAX_HOM_PAIRS)
+    with pytest.raises(ClosureLimitError, match="is 40,320, above the limit 6,000; raise the "
+                       "limit with --max-order 40320.*--max-dim D"):
+        build_catalog("S8", structure=False)
+    small = build_catalog("S8", max_dim=8, structure=False)  # LowIndexSubgroups: no limit
+    assert [e.dimension for e in small.entries] == [1, 2, 8]
+    with pytest.raises(ClosureLimitError, match="--max-order 120"):
+        build_catalog("S5", structure=False, max_order=100)
+    cat = build_catalog("S4", signed=True, structure=False)
+    pairs = cat.sign_pairs()
+    n, plain = len(cat), sum(not e.signed for e in cat.entries)
+    assert pairs == n * (n + 1) // 2 - plain * (plain + 1) // 2 > 100
+    with pytest.raises(ClosureLimitError, match=f"is {pairs}, above the limit 100.*"
+                       f"--max-hom-pairs {pairs}.*--hom-method characters"):
+        cat.hom_matrix(max_pairs=100)
+    assert (cat.hom_matrix(max_pairs=pairs) == cat.hom_matrix(method="characters")).all()
+    # the CLI refuses before the slow parts, in one line with exit status 2
+    assert main(["catalog", "--group", "S4", "--signed", "--homs", "--max-hom-pairs", "100"]) \
+        == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"--max-hom-pairs {pairs}" in err
+    assert main(["catalog", "--group", "S4", "--signed", "--homs", "--hom-method",
+                 "characters", "--max-hom-pairs", "100"]) == 0
+    capsys.readouterr()
+    assert main(["catalog", "--group", "S12"]) == 2
+    assert "--max-order 479001600" in capsys.readouterr().err
+    assert main(["catalog", "--group", "S12", "--max-dim", "12"]) == 0
+    assert "3 transitive G-sets of dimension <= 12" in capsys.readouterr().out
+    assert main(["catalog", "--group", "S4", "--max-hom-pairs", "0"]) == 2
+    assert "--max-hom-pairs must be a positive integer, got 0" in capsys.readouterr().err
+
+
+def test_group_names_mean_the_same_group_everywhere():
+    """`check` (built-in representations) and `catalog` (GAP) share one grammar and the same
+    generators: the catalogue's regular G-set is the built-in regular representation."""
+    from equiact.groups import group_order, group_permutations
+
+    for name in ("T", "V4", "s_4", "d5", "Q8", "I", "C7", "A5", "SmallGroup(8,3)"):
+        G = build_catalog(name, structure=False).group
+        rho = named_representation(name, "regular")
+        assert G.order == group_order(name) == rho.closure().order == rho.dim
+        assert G.num_generators == len(rho.generators)
+        perms = group_permutations(name)
+        if perms is not None:
+            assert [G.element_permutation(g, len(perms[0])) for g in G.generators] == perms
+        # the regular G-set (last entry) acts like the built-in regular representation:
+        # same character on every conjugacy class
+        cat = build_catalog(name, structure=False, max_dim=G.order)
+        space = cat.space(len(cat) - 1)
+        assert space.size == G.order
+        for c, value in zip(cat.group.conjugacy_classes(), cat.entries[-1].character):
+            assert value == (G.order if c.order == 1 else 0)

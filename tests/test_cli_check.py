@@ -128,3 +128,63 @@ def test_check_does_not_import_torch_or_gap(tmp_path):
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "MODULES False False" in proc.stdout
+
+
+def test_float_verdict_reports_the_tolerance(tmp_path, capsys):
+    eps = 2.4492935982947064e-16  # a rotation by 2 pi in floats
+    path = tmp_path / "rot.json"
+    path.write_text(json.dumps({"generators": [[[1.0, eps], [-eps, 1.0]]]}))
+    code, out, _ = run_cli(capsys, "check", "--matrices", str(path), "--activation", "tanh",
+                           "--json")
+    t = json.loads(out)["tolerance"]
+    assert code == 0
+    assert t["depends_on_tolerance"] is True and t["tol"] == 1e-9
+    assert t["largest_absorbed"] == pytest.approx(eps) and t["smallest_entry_kept"] == 1.0
+    assert "the zero pattern is the same for tol in [2.45e-16, 1)" in t["note"]
+    code, out, _ = run_cli(capsys, "check", "--matrices", str(path), "--activation", "tanh")
+    assert code == 0 and "tolerance       the verdict depends on the tolerance" in out
+    # sign jumps at 0: the float matrices as given fail by 1 at x = [0, 1], so no verdict
+    code, _, err = run_cli(capsys, "check", "--matrices", str(path), "--activation", "sign")
+    assert code == 2 and "sign jumps at x = 0" in err
+    # exact entries: no tolerance involved
+    path.write_text(json.dumps({"generators": [[["cos(2*pi)", "-sin(2*pi)"],
+                                                ["sin(2*pi)", "cos(2*pi)"]]]}))
+    code, out, _ = run_cli(capsys, "check", "--matrices", str(path), "--activation", "sign",
+                           "--json")
+    assert code == 0 and json.loads(out)["tolerance"] is None
+
+
+def test_float_verdict_without_rounding_says_so(tmp_path, capsys):
+    path = tmp_path / "swap.json"
+    path.write_text(json.dumps({"generators": [[[0.0, 1.0], [1.0, 0.0]]]}))
+    code, out, _ = run_cli(capsys, "check", "--matrices", str(path), "--activation", "sign",
+                           "--json")
+    t = json.loads(out)["tolerance"]
+    assert code == 0 and t["depends_on_tolerance"] is False and t["largest_absorbed"] == 0.0
+    assert "the same for every tol below 1" in t["note"]
+    # a refusal within 1000 tol of acceptance is a close call: the verdict depends on tol
+    path.write_text(json.dumps({"generators": [[[0.0, 1.000000002], [1.0, 0.0]]]}))
+    code, out, _ = run_cli(capsys, "check", "--matrices", str(path), "--activation", "tanh",
+                           "--json")
+    t = json.loads(out)["tolerance"]
+    assert code == 1 and t["depends_on_tolerance"] is True and t["largest_absorbed"] == 0.0
+    assert "refused at distance 2e-09 from T_f = {±1}" in t["close_calls"][0]
+    code, out, _ = run_cli(capsys, "check", "--matrices", str(path), "--activation", "tanh",
+                           "--tol", "1e-8")
+    assert code == 0 and "the verdict depends on tol = 1e-08" in out.splitlines()[0]
+
+
+def test_max_dim(tmp_path, capsys):
+    path = tmp_path / "big.json"
+    n = 6
+    path.write_text(json.dumps({"generators": [[[int(i == (j + 1) % n) for j in range(n)]
+                                                for i in range(n)]]}))
+    code, _, err = run_cli(capsys, "check", "--matrices", str(path), "--activation", "relu",
+                           "--max-dim", "5")
+    assert code == 2 and "generator 0 is 6x6, larger than --max-dim 5" in err
+    code, out, _ = run_cli(capsys, "check", "--matrices", str(path), "--activation", "relu",
+                           "--max-dim", "6")
+    assert code == 0 and out.startswith("ADMISSIBLE")
+    code, _, err = run_cli(capsys, "coords", "--matrices", str(path), "--activation", "relu",
+                           "--max-dim", "5")
+    assert code == 2 and "larger than --max-dim 5" in err

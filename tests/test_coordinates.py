@@ -20,6 +20,7 @@ from equiact.coordinates import (
 )
 from equiact.errors import (
     ClosureLimitError,
+    GroupTheoryError,
     InvalidInputError,
     InvalidMatrixError,
     NotFiniteGroupError,
@@ -249,9 +250,9 @@ def test_refusals_with_reasons(group, rep, activation, fragment):
 
 def _brute_min_dimension(rep, signed):
     """Smallest sum of catalogue dimensions whose multiplicities dominate rep's (brute force)."""
-    from equiact.coordinates import _GroupData
+    from equiact.coordinates import _group_data
 
-    data = _GroupData(rep, 10_000, 1e-9)
+    data = _group_data(rep, 10_000, 1e-9, None)
     cat = build_catalog(data.G, signed=signed, structure=False)
     irr = data.G.irreducible_characters()
     sizes = np.array(data.sizes, dtype=float)
@@ -376,3 +377,177 @@ def test_cli_coords(tmp_path, capsys):
     assert "equiact: error:" in capsys.readouterr().err
     assert main(["coords", "--group", "SO3", "--rep", "vector", "--activation", "relu"]) == 1
     assert "identity component" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------- permutation models
+def _exact_zero(m) -> bool:
+    return all(sp.simplify(x) == 0 for x in m)
+
+
+@pytest.mark.parametrize("signed,activation", [(False, "relu"), (True, "tanh")])
+def test_s8_standard_from_permutations_with_exact_embedding(signed, activation):
+    rho = named_representation("S8", "standard")
+    res = admissible_coordinates(rho, activation)
+    assert not res.exists and res.group_order == 40320
+    # relu: a fixed-point-free involution has trace -1; tanh: no signed G-set of dim <= 7 fits
+    assert ("is negative" in res.reason) if not signed else ("not a non-negative" in res.reason)
+    ext = res.minimal_extension
+    assert ext.dimension == 8 and ext.target == ("signed permutation" if signed else
+                                                 "permutation")
+    E = sp.Matrix(ext.embedding)
+    assert E.shape == (8, 7) and E.rank(simplify=True) == 7
+    for g, P in zip(rho.generators, ext.generators):  # pi(g) E = E rho(g), exactly
+        assert _exact_zero(sp.Matrix(P) * E - E * sp.Matrix(g))
+        assert _is_signed_perm(P, signed)
+
+
+def test_s12_standard_refused_without_enumeration():
+    res = admissible_coordinates(named_representation("S12", "standard"), "relu")
+    assert not res.exists and res.group_order == 479001600
+    assert res.minimal_extension.dimension == 12
+
+
+def test_model_character_matches_the_matrices():
+    from equiact.coordinates import _group_data
+
+    rho = named_representation("S5", "standard")
+    data = _group_data(rho, 1000, 1e-9, None)
+    assert type(data).__name__ == "_ModelData"
+    assert sum(data.sizes) == 120
+    for c, chi in zip(data.classes, data.raw_char):
+        m = data.matrix_of_perm(data.module_perm(c.rep))
+        assert sp.simplify(m.trace() - chi) == 0
+        # the matrix is a product of the generators: it lies in the closure
+        rho.closure().index_of(m)
+    # and the multiset (class size, value) agrees with the enumerated group
+    closure_data = _group_data(Representation.from_matrices(rho.generators), 1000, 1e-9, None)
+    assert sorted(zip(data.sizes, map(int, data.raw_char))) == \
+        sorted(zip(closure_data.sizes, [int(sp.nsimplify(v)) for v in closure_data.raw_char]))
+
+
+def test_wrong_permutation_model_is_caught():
+    from equiact.groups import PermutationModel
+
+    rho = named_representation("S4", "standard")
+    good = rho.permutation_model
+    rho.permutation_model = PermutationModel(good.group_perms[::-1], good.A)
+    with pytest.raises(GroupTheoryError, match="does not intertwine generator 0"):
+        admissible_coordinates(rho, "tanh")
+
+
+def test_model_basis_is_exact():
+    rho = named_representation("A4", "standard")  # = T vector up to a change of basis
+    res = admissible_coordinates(rho, "tanh")
+    assert res.exists and res.method == "characters" and res.exact
+    T = sp.Matrix(res.basis)
+    for g, pi in zip(rho.generators, res.generators_in_basis):
+        assert _exact_zero(sp.Matrix(g) * T - T * sp.Matrix(pi))
+        assert _is_signed_perm(pi, True)
+    assert T.rank(simplify=True) == 3
+    s = res.decomposition[0]
+    for h, eps in zip(s.stabilizer_generators, s.sign):
+        assert _exact_zero(sp.Matrix(h) * T[:, 0] - eps * T[:, 0])
+
+
+def test_large_permutation_representation_is_fast_and_exact():
+    res = admissible_coordinates(named_representation("S6", "regular"), "relu")
+    assert res.exists and res.method == "rescaling"
+    assert [(s.dimension, s.stabilizer_order) for s in res.decomposition] == [(720, 1)]
+    rho = named_representation("S5", "regular")
+    res = admissible_coordinates(rho, "tanh")
+    for g, pi in zip(rho.generators, res.generators_in_basis):
+        assert g == pi
+    res = admissible_coordinates(rho, "x + 1")
+    ones = sp.ones(120, 1)
+    T = res.basis
+    v = T * ones  # the sum of the basis vectors is a fixed vector
+    assert T.rank() == 120
+    for g, pi in zip(rho.generators, res.generators_in_basis):
+        assert pi * ones == ones and g * T == T * pi and g * v == v
+
+
+# ---------------------------------------------------------------------- limits
+def test_limits_refuse_up_front_and_raising_them_works():
+    rho = named_representation("D12", "standard")
+    with pytest.raises(ClosureLimitError, match=r"\(D12\) is 24, above the limit 10; raise the "
+                       r"limit with --max-order 24 \(Python: closure_limit=24\)"):
+        admissible_coordinates(rho, "relu", closure_limit=10)
+    assert admissible_coordinates(rho, "relu", closure_limit=24).group_order == 24
+    # matrices without a group name: the enumeration stops at the limit
+    float_rho = _conjugate(rho, RNG)
+    with pytest.raises(ClosureLimitError, match="--max-order 100"):
+        admissible_coordinates(float_rho, "relu", closure_limit=10)
+    with pytest.raises(ClosureLimitError, match="classes.*is 22, above the limit 10.*"
+                       "--max-classes 22"):
+        admissible_coordinates(named_representation("S8", "standard"), "relu", max_classes=10)
+    # the extension search stops at max_index and says how to raise it
+    rot = named_representation("C64", "rotation")  # needs the regular G-set, of index 64
+    res = admissible_coordinates(rot, "relu", max_index=4)
+    assert res.minimal_extension.dimension is None
+    assert "index searched is 8, above the limit 4" in res.minimal_extension.note
+    assert "--max-index 8" in res.minimal_extension.note
+    assert admissible_coordinates(rot, "relu", max_index=8).minimal_extension.dimension == 64
+    with pytest.raises(InvalidInputError, match="seed must be a non-negative integer, got -1"):
+        admissible_coordinates(rot, "relu", seed=-1)
+    with pytest.raises(InvalidInputError, match="max_index must be a positive integer"):
+        minimal_extension(rot, max_index=0)
+
+
+def test_cli_limits_and_seed(capsys):
+    from equiact.cli import coords as cli_coords
+    from equiact.coordinates import MAX_INDEX, MAX_ORDER
+    from equiact.gap import MAX_CLASSES
+
+    assert (cli_coords.MAX_ORDER, cli_coords.MAX_CLASSES, cli_coords.MAX_INDEX) == \
+        (MAX_ORDER, MAX_CLASSES, MAX_INDEX)
+    args = ["coords", "--group", "D12", "--rep", "standard", "--activation", "relu"]
+    assert main(args + ["--max-order", "10"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is 24, above the limit 10" in err and "--max-order 24" in err
+    assert main(args + ["--closure-limit", "24"]) == 1  # the old spelling still works
+    capsys.readouterr()
+    assert main(args + ["--seed", "-1"]) == 2
+    assert "--seed must be a non-negative integer, got -1" in capsys.readouterr().err
+    assert main(["coords", "--group", "S8", "--rep", "standard", "--activation", "relu"]) == 1
+    out = capsys.readouterr().out
+    assert "group of order 40320" in out and "extension: dimension 8" in out
+    # the affine extension rho + trivial has no stabiliser to print
+    assert main(["coords", "--group", "S3", "--rep", "standard", "--activation", "x + 1"]) == 1
+    out = capsys.readouterr().out
+    assert "  rho: dimension 2\n  trivial: dimension 1\n" in out
+
+
+def test_readme_z2_example(monkeypatch, capsys):
+    """README: `equiact coords --matrices examples/z2.json --activation relu`, run from the
+    repository root exactly as written."""
+    from pathlib import Path
+
+    from equiact.cli.common import read_matrices_file
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    assert main(["coords", "--matrices", "examples/z2.json", "--activation", "relu"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("BASIS EXISTS: relu needs a permutation basis for z2 (dim 2)")
+    assert "sqrt(2)/2" in out
+    res = admissible_coordinates(read_matrices_file("examples/z2.json"), "relu")
+    assert res.method == "rescaling"
+    assert res.basis == sp.ImmutableMatrix([[sp.sqrt(2), 0], [0, sp.sqrt(2) / 2]])
+    assert res.generators_in_basis[0] == sp.ImmutableMatrix([[0, 1], [1, 0]])
+
+
+def test_progress_bars_and_fast_refusal_of_huge_named_groups(monkeypatch, capsys):
+    monkeypatch.setenv("EQUIACT_PROGRESS", "1")
+    perm = np.eye(8)
+    gens = [perm[:, p] for p in ([1, 0, 2, 3, 4, 5, 6, 7], [1, 2, 3, 0, 4, 5, 6, 7],
+                                 [4, 5, 6, 7, 0, 1, 2, 3])]
+    wreath = _conjugate(Representation.from_matrices(gens), RNG)  # S4 wr C2, order 1152
+    res = admissible_coordinates(wreath, "relu")
+    assert res.exists and res.group_order == 1152
+    assert "enumerating the group" in capsys.readouterr().err
+    monkeypatch.setenv("EQUIACT_PROGRESS", "0")
+    admissible_coordinates(_conjugate(Representation.from_matrices(gens), RNG), "relu")
+    assert capsys.readouterr().err == ""
+    # S40 has p(40) = 37,338 classes: refused from the partition count (bench/coords.py
+    # measures the latency), before GAP computes any class
+    with pytest.raises(ClosureLimitError, match="is 37,338, above the limit 1,000"):
+        admissible_coordinates(named_representation("S40", "standard"), "relu")

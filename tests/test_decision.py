@@ -275,3 +275,11 @@ def test_group_order_reported():
     infinite = decide(rep([[2]]), "relu")
     assert infinite.group_order is None and "infinite" in infinite.group_order_note
     assert decide(rep(lie=[[[0, -1], [1, 0]]]), "identity").group_order is None
+
+
+def test_group_order_survives_float_overflow():
+    """Entries from 1e-300 to 2 in one non-monomial matrix: the float closure overflows."""
+    M = [[-1e-12, "1/2", 1e-09], [1e-09, 1e-300, 0], [1e-09, 2, "sqrt(2)"]]
+    verdict = decide(rep(M), "identity")
+    assert verdict.admissible and verdict.group_order is None
+    assert "order" in verdict.group_order_note

@@ -49,8 +49,10 @@ def test_named_group_orders(name, order, nclasses):
 def test_bad_names_and_permutations():
     with pytest.raises(UnknownNameError, match="unknown group 'X9'"):
         GapGroup.named("X9")
-    with pytest.raises(InvalidInputError, match="outside the supported range"):
-        GapGroup.named("S20")
+    with pytest.raises(InvalidInputError, match="needs 2 <= n <= 100000, got n = 1"):
+        GapGroup.named("S1")
+    with pytest.raises(InvalidInputError, match="there are 5 groups of order 8"):
+        GapGroup.named("SmallGroup(8,6)")
     with pytest.raises(NotFiniteGroupError, match="not a finite group"):
         GapGroup.named("SO(3)")
     assert [GapGroup.named(n).order for n in ("C1", "D1", "D2", "K4", "T", "O")] == \
@@ -143,3 +145,22 @@ def test_permutation_character_matches_gap_fusion():
         for H in G.subgroup_classes():
             chi = lg.ValuesOfClassFunction(lg.PermutationCharacter(G.gap, H))
             assert G.permutation_character(H) == [int(v) for v in chi]
+
+
+def test_named_groups_follow_the_builtin_grammar_and_limits():
+    import math
+
+    G = GapGroup.named("S20")  # a valid name; GAP recognises the natural S_20 at once
+    assert G.order == math.factorial(20) and G.number_of_classes() == 627
+    C = GapGroup.named("C1500")
+    with pytest.raises(ClosureLimitError, match=r"conjugacy classes \(the size of the character "
+                       r"table\) is 1,500, above the limit 1,000; raise the limit with "
+                       r"--max-classes 1500"):
+        C.conjugacy_classes()
+    C.max_classes = 1500
+    assert GapGroup.named("C12").conjugacy_classes()[0].size == 1
+    with pytest.raises(InvalidInputError, match="needs 1 <= order <= 2000"):
+        GapGroup.named("SmallGroup(4096,1)")
+    with pytest.raises(UnknownNameError, match="unknown group 'Z7'"):
+        GapGroup.named("Z7")
+    assert gapmod.named_group_names()[-1] == "SmallGroup(order,id)"

@@ -58,13 +58,14 @@ def test_closure_orders(group, rep, order):
 
 
 def test_every_listed_representation_builds():
-    samples = {"C<n>": "C4", "D<n>": "D4", "S<n>": "S4", "A<n>": "A4", "K4 (= V4)": "K4"}
+    samples = {"C<n>": "C4", "D<n>": "D4", "S<n>": "S4", "A<n>": "A4", "K4 (= V4)": "K4",
+               "SmallGroup(order,id)": "SmallGroup(8,3)"}
     for pattern, reps in available_representations().items():
         group = samples.get(pattern, pattern)
         for rep in reps:
             r = named_representation(group, rep.replace("<k>", "2"))
-            assert r.group_name == parse_group_name(group)[0] + (
-                str(parse_group_name(group)[1]) if parse_group_name(group)[1] else "")
+            fam, n = parse_group_name(group)
+            assert r.group_name == (group if fam == "SmallGroup" else fam + (str(n) if n else ""))
             assert r.name == rep.replace("<k>", "2")
             assert r.exact
 
@@ -267,3 +268,40 @@ def test_bad_parameters():
         named_representation("S3", "tensor:2", k=3)
     with pytest.raises(InvalidInputError, match="k must be an integer, got '2'"):
         named_representation("S3", "tensor", k="2")
+
+
+def test_tetrahedral_group_and_small_groups():
+    from equiact.groups import group_order, group_permutations
+
+    T = named_representation("T", "vector")
+    G = T.closure()
+    assert G.order == 12 == group_order("T")
+    for m in G.elements:  # rotations (det 1) that are signed permutation matrices
+        a = np.array(m.tolist(), dtype=np.int64)
+        assert round(np.linalg.det(a)) == 1 and (np.abs(a).sum(axis=0) == 1).all()
+    r = named_representation("smallgroup(8, 3)", "regular")
+    assert r.group_name == "SmallGroup(8,3)" and r.closure().order == 8 == r.dim
+    assert named_representation("SmallGroup(8,3)", "trivial").dim == 1
+    with pytest.raises(UnknownNameError, match="unknown representation of SmallGroup"):
+        named_representation("SmallGroup(8,3)", "vector")
+    assert parse_group_name("SmallGroup( 12 , 3 )") == ("SmallGroup", (12, 3))
+    # faithful permutations with the built-in generators, for every finite family
+    for name in ("C5", "D1", "D2", "D6", "S5", "A4", "A5", "Q8", "T", "O", "I", "K4"):
+        perms = group_permutations(name)
+        P = Representation.from_matrices(
+            [[[1 if p[j] == i else 0 for j in range(len(p))] for i in range(len(p))]
+             for p in perms])
+        assert P.closure().order == group_order(name), name
+        assert len(perms) == len(named_representation(name, "regular").generators)
+    assert group_order("SO3") is None and group_permutations("SO3") is None
+
+
+def test_check_accepts_the_catalogue_names(capsys):
+    from equiact.cli.main import main
+
+    assert main(["check", "--group", "T", "--rep", "vector", "--activation", "tanh"]) == 0
+    assert main(["check", "--group", "T", "--rep", "vector", "--activation", "relu"]) == 1
+    assert main(["check", "--group", "SmallGroup(8,3)", "--rep", "regular",
+                 "--activation", "relu"]) == 0
+    assert main(["catalog", "--group", "T"]) == 0
+    assert "group T of order 12: 5 transitive G-sets" in capsys.readouterr().out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 import torch
@@ -76,3 +78,77 @@ def test_torch_module_and_callable_activations():
     odd = PointwiseActivation(X, torch.sin)
     x = torch.randn(2, 4)
     assert torch.equal(odd(x), torch.sin(x))
+
+
+SIGN_PATTERN_SPACES = {
+    "Q8": q8_space, "S4 2-tensors": lambda: sn_tensor_space(4, 2),
+    "mixed": lambda: PermutationSpace([[1, 2, 0, 3], [0, 1, 3, 2]], signs=[[1, 1, 1, 1],
+                                                                           [1, 1, 1, -1]]),
+    "all flipped": lambda: PermutationSpace([[1, 0, 2]], signs=[[-1, -1, -1]]),
+}
+SIGN_PATTERN_ACTIVATIONS = ["relu", "tanh", "sigmoid", "leaky_relu(0.2)", "abs", "sin", "cube",
+                            "affine(2, 0)", "affine(1, 1)", "identity", "softplus", "sign",
+                            "hardtanh", "x*tanh(x)", "x**3 + x"]
+
+
+@functools.lru_cache(maxsize=1)
+def _profiles():
+    from equiact.activations import analyze_activation
+
+    return {a: analyze_activation(a) for a in SIGN_PATTERN_ACTIVATIONS}
+
+
+@pytest.mark.parametrize("name", sorted(SIGN_PATTERN_SPACES))
+def test_sign_pattern_verdict_equals_full_decision(name, monkeypatch):
+    """The 1x1 sign-pattern representation decides exactly like the full matrices."""
+    from equiact.decision import decide
+    from equiact.nn import activation as act_mod
+
+    space = SIGN_PATTERN_SPACES[name]()
+    profiles = _profiles()
+    full = {a: decide(space.to_representation(), p).admissible for a, p in profiles.items()}
+    monkeypatch.setattr(act_mod, "FULL_CHECK_WORK", 0)  # force the sign pattern
+    for a, p in profiles.items():
+        v = activation_verdict(space, p)
+        assert v.representation.dim == 1
+        assert v.admissible == full[a], (name, a)
+    # both outcomes occur, so the comparison has teeth
+    if space.is_signed:
+        assert not all(full.values()) and any(full.values())
+
+
+def test_large_spaces_never_close_big_matrix_groups(monkeypatch):
+    """196-256 points: the decision runs on 1x1 matrices; the group order comes from the
+    signed-permutation closure of the space, bounded by ORDER_LIMIT."""
+    from equiact.nn.activation import ORDER_LIMIT
+    from equiact.representation import Representation
+
+    dims = []
+    original = Representation.closure
+
+    def spy(self, *args, **kwargs):
+        dims.append(self.dim)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Representation, "closure", spy)
+    for space in (sn_tensor_space(14, 2), sn_tensor_space(16, 2)):
+        act = PointwiseActivation(space, "relu")
+        assert act.verdict.admissible and act.verdict.group_order is None
+        assert f"more than {ORDER_LIMIT} elements" in act.verdict.group_order_note
+    signed = PermutationSpace(sn_tensor_space(16, 2).perms,
+                              signs=np.where(np.arange(256) == 3, -1, 1)[None, :].repeat(2, 0))
+    with pytest.raises(InadmissibleError, match=r"generator 0 sends e_3 to -e_"):
+        PointwiseActivation(signed, "relu")
+    assert PointwiseActivation(signed, "tanh").verdict.admissible
+    from equiact.spaces import cyclic_regular_space
+
+    c256 = activation_verdict(cyclic_regular_space(256), "relu")
+    assert c256.group_order == 256 and "has order 256" in c256.group_order_note
+    assert max(dims, default=1) == 1
+
+
+def test_small_spaces_are_decided_on_full_matrices():
+    v = activation_verdict(q8_space(), "tanh")
+    assert v.representation.dim == 4 and v.group_order == 8
+    v = activation_verdict(sn_tensor_space(4, 2), "relu")
+    assert v.representation.dim == 16 and v.group_order == 24

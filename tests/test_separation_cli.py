@@ -67,3 +67,47 @@ def test_bad_files_exit_2(tmp_path, capsys):
     mixed.write_text(f"{to_graph6(nx.path_graph(3))}\n{to_graph6(nx.path_graph(4))}\n")
     assert main(["separate", "--dataset", str(mixed), "--pairs", "consecutive", *FAST]) == 2
     assert "has graphs with 3 and 4 nodes" in capsys.readouterr().err
+
+
+def test_plot_without_matplotlib_names_the_install(tmp_path, monkeypatch, capsys):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)   # import matplotlib -> ImportError
+    assert main(["separate", "--dataset", "rook-shrikhande", "--plot",
+                 str(tmp_path / "x.png"), *FAST]) == 2
+    assert "pip install matplotlib==3.11.2" in capsys.readouterr().err
+
+
+def test_oracle_rounds_column(capsys):
+    assert main(["separate", "--dataset", "csl", "--oracle-rounds", "1", *FAST]) == 0
+    out = capsys.readouterr().out
+    assert "2-FWL(1)" in out
+    row = next(line for line in out.splitlines() if line.startswith("csl "))
+    assert row.split()[:4] == ["csl", "45", "0", "17"]
+
+
+def test_separate_coset_models_from_the_cli(tmp_path, capsys):
+    """``--model coset:H`` runs a network on R^{S_n/H}; unknown H and mixed sizes exit 2."""
+    import networkx as nx
+
+    from equiact.cli.main import main
+    from equiact.graphs import to_graph6
+
+    graphs = [g for g in nx.graph_atlas_g() if g.number_of_nodes() == 4]
+    f = tmp_path / "n4.g6"
+    f.write_text("\n".join(to_graph6(g) for g in graphs) + "\n")
+    assert main(["separate", "--dataset", str(f), "--model", "coset:regular,coset:trivial",
+                 "--no-progress", "--json"]) == 0
+    out = __import__("json").loads(capsys.readouterr().out)
+    regular, trivial = (r["table"][0] for r in out["results"])
+    assert out["results"][0]["model"].startswith("coset:regular")
+    assert out["results"][0]["settings"]["hidden"] == 2
+    # the regular space separates every pair (2-FWL does here); the 1-point space (H = S_4)
+    # separates exactly the pairs with different edge counts
+    pairs = len(graphs) * (len(graphs) - 1) // 2
+    by_edges = sum(1 for i, g in enumerate(graphs) for h in graphs[i + 1:]
+                   if g.number_of_edges() != h.number_of_edges())
+    assert (regular["pairs"], regular["separated"], regular["undecided"]) == (pairs, pairs, 0)
+    assert (trivial["separated"], trivial["undecided"]) == (by_edges, 0)
+    assert main(["separate", "--dataset", str(f), "--model", "coset:Q8", "--no-progress"]) == 2
+    assert "unknown subgroup class 'Q8' of S4" in capsys.readouterr().err

@@ -139,3 +139,30 @@ def test_different_sizes_and_bad_input():
         wl_colours([np.zeros(3)])
     with pytest.raises(UnknownNameError, match="unknown oracle '3-wl'"):
         oracle_separates(load_pairs("rook-shrikhande"), "3-wl")
+
+
+def test_rounds_to_separate_is_consistent_with_fixed_rounds():
+    from equiact.separation import rounds_to_separate
+
+    csl = load_pairs("csl")
+    r = rounds_to_separate(csl, "2-fwl")
+    assert set(r.tolist()) == {1, 2}
+    for t in (0, 1, 2):
+        assert (oracle_separates(csl, "2-fwl", rounds=t) == ((r >= 0) & (r <= t))).all()
+    assert (rounds_to_separate(load_pairs("rook-shrikhande"), "2-fwl") == -1).all()
+    with pytest.raises(InvalidInputError, match="rounds = -1"):
+        oracle_separates(csl, "1-wl", rounds=-1)
+
+
+def test_2fwl_memory_limit():
+    from equiact.separation.oracles import fwl2_bytes
+
+    a = to_adjacency(nx.cycle_graph(30))
+    assert fwl2_bytes(30, 2) == 3 * 8 * 2 * 30 ** 3
+    with pytest.raises(InvalidInputError, match=r"2-FWL on 2 graph\(s\) with n = 30 needs about "
+                       r"0\.0 GiB per round, above the limit"):
+        fwl2_colours([a, a], max_bytes=10_000)
+    ds = load_pairs("rook-shrikhande")
+    with pytest.raises(InvalidInputError, match="n = 16"):
+        oracle_separates(ds, "2-fwl", max_bytes=1000)
+    assert oracle_separates(ds, "1-wl", max_bytes=1000).tolist() == [False]

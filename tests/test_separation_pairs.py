@@ -119,3 +119,19 @@ def test_dataset_helpers():
         PairDataset(ds.graphs, [(0, 1), (1, 2)], ["x"], ["c", "c"])
     with pytest.raises(InvalidInputError, match="outside the graph list"):
         PairDataset(ds.graphs, [(0, 10)], ["x"], ["c"])
+
+
+def test_edge_list_files_joined_by_commas(tmp_path):
+    a, b = tmp_path / "c6.edges", tmp_path / "tri2.edges"
+    a.write_text("\n".join(f"{i} {(i + 1) % 6}" for i in range(6)) + "\n")
+    b.write_text("0 1\n1 2\n2 0\n3 4\n4 5\n5 3\n")
+    ds = load_pairs(f"{a},{b}")
+    assert ds.names == ["c6.edges vs tri2.edges"] and len(ds) == 1
+    from equiact.separation import oracle_separates
+
+    assert oracle_separates(ds, "1-wl").tolist() == [False]
+    assert oracle_separates(ds, "2-fwl").tolist() == [True]
+    bad = tmp_path / "bad.edges"
+    bad.write_text("0 1 2\n")
+    with pytest.raises(InvalidInputError, match="bad.edges: line 1 is '0 1 2'"):
+        load_pairs(f"{a},{bad}")

@@ -155,3 +155,40 @@ def test_pair_gaps_shapes_and_bad_inputs():
 def test_brec_protocol_without_module():
     with pytest.raises(InvalidInputError, match="--protocol brec needs equiact.separation.brec"):
         separate("csl", "2-ign", protocol="brec")
+
+
+def test_unknown_build_model_argument():
+    import inspect
+
+    from equiact.sn.models import build_model
+
+    if "colour" in inspect.signature(build_model).parameters:
+        pytest.skip("build_model takes 'colour'")
+    with pytest.raises(InvalidInputError, match="takes no argument 'colour'"):
+        model_embedder("2-ign", colour="red")
+
+
+def test_oracles_as_string_and_empty_embed_list():
+    res = separate("rook-shrikhande", embed=_traces, oracles="2-fwl")
+    assert list(res.oracles) == ["2-FWL"]
+    with pytest.raises(InvalidInputError, match="non-empty list"):
+        separate("rook-shrikhande", embed=[])
+
+
+def test_undecided_pairs_are_reported():
+    from equiact.separation.report import format_pairs, format_table
+
+    ds = pairs_from_graphs(["Bg", "Bw"], names=["P3", "K3"])
+
+    def embed(adjs):  # exactly invariant (edge count); K3 is off by 5 machine epsilons
+        return np.array([[1.0 + (1e-15 if int(np.asarray(a).sum()) == 6 else 0.0)]
+                         for a in adjs])
+
+    res = separate(ds, embed=embed, oracles=())
+    assert res.verdicts == ["undecided"]
+    assert res.pairs_with("undecided")[0][:2] == ("P3 vs K3", "user")
+    text = format_pairs(res)
+    assert text.startswith("undecided pairs (1):")
+    assert "P3 vs K3 [user]: gap 1.11e-15, floor 2.22e-16" in text
+    assert format_table(res).splitlines()[-1].split() == ["user", "1", "0", "0", "1"]
+    assert res.to_dict()["undecided"][0]["pair"] == "P3 vs K3"

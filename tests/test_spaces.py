@@ -190,3 +190,24 @@ def test_regular_space_from_group_closure():
     assert len(elems) == 8
     # regular: every non-identity element moves every point
     assert sum(int((p == np.arange(8)).any()) for p, _ in elems) == 1
+
+
+def test_group_order_matches_brute_force_and_matrix_closure():
+    from _equiv_helpers import group_elements, octahedral_space, q8_space
+
+    from equiact.errors import ClosureLimitError
+    from equiact.spaces import dihedral_regular_space, sn_subset_space
+
+    spaces = [sn_tensor_space(4, 2), sn_subset_space(5, 2), dihedral_regular_space(6),
+              q8_space(), octahedral_space(), sn_sign_space(4),
+              PermutationSpace([[1, 0, 2]], signs=[[-1, -1, -1]]),
+              direct_sum(q8_space(), sn_sign_space(4))]  # graph of Q8 -> C2: order 8
+    expected = [24, 120, 12, 8, 24, 2, 2, 8]  # -(0 1) squares to the identity
+    for space, order in zip(spaces, expected):
+        assert space.group_order() == order == len(group_elements(space))
+        assert space.to_representation().closure().order == order
+    with pytest.raises(ClosureLimitError, match="more than 100 elements"):
+        sn_tensor_space(5, 1).group_order(limit=100)
+    assert sn_tensor_space(5, 1).group_order(limit=120) == 120
+    with pytest.raises(InvalidInputError, match="limit = 0; give a positive integer"):
+        sn_tensor_space(3, 1).group_order(limit=0)

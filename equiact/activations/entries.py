@@ -446,20 +446,34 @@ _BINOPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
            ast.Mult: lambda a, b: a * b, ast.Pow: lambda a, b: a**b}
 
 
-def _literal(node, spec: str):
-    """Evaluate a parameter: numbers, + - * / **, strings, bare words (for strings)."""
+_MAX_PARAM = 1e300
+
+
+def _literal(node, spec: str, depth: int = 0):
+    """Evaluate a parameter: numbers, + - * / **, strings, bare words (for strings).
+
+    Bounded: at most 20 levels deep, exponents at most 1000, magnitudes at most 1e300.
+    """
+    if depth > 20:
+        raise InvalidInputError(f"the parameters of {spec[:60]!r} are nested too deeply")
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str)) \
             and not isinstance(node.value, bool):
-        return node.value
+        v = node.value
+        if isinstance(v, int) and v.bit_length() > 1000:
+            raise InvalidInputError(
+                f"the parameter {ast.unparse(node)[:40]!r} in {spec[:60]!r} is too large")
+        return v
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        v = _literal(node.operand, spec)
+        v = _literal(node.operand, spec, depth + 1)
         if isinstance(v, str):
+            if v.lower() in ("nan", "inf", "infinity"):
+                raise InvalidInputError(f"the parameter -{v} in {spec!r} is not a finite number")
             raise InvalidInputError(f"cannot negate {v!r} in {spec!r}")
         return -v if isinstance(node.op, ast.USub) else v
     if isinstance(node, ast.BinOp) and (type(node.op) in _BINOPS or isinstance(node.op, ast.Div)):
-        a, b = _literal(node.left, spec), _literal(node.right, spec)
+        a, b = _literal(node.left, spec, depth + 1), _literal(node.right, spec, depth + 1)
         if isinstance(a, str) or isinstance(b, str):
             raise InvalidInputError(f"cannot do arithmetic with words in {spec!r}")
         if isinstance(node.op, ast.Div):
@@ -469,7 +483,20 @@ def _literal(node, spec: str):
                 q = Fraction(a) / Fraction(b)
                 return q.numerator if q.denominator == 1 else q
             return float(a) / float(b)
-        return _BINOPS[type(node.op)](a, b)
+        if isinstance(node.op, ast.Pow) and abs(b) > 1000:
+            raise InvalidInputError(
+                f"the exponent {ast.unparse(node.right)!r} in {spec!r} is larger than 1000")
+        try:
+            value = _BINOPS[type(node.op)](a, b)
+        except (OverflowError, ZeroDivisionError) as err:
+            raise InvalidInputError(
+                f"cannot evaluate the parameter {ast.unparse(node)!r} in {spec!r} ({err})"
+            ) from None
+        if isinstance(value, complex) or abs(value) > _MAX_PARAM:
+            raise InvalidInputError(
+                f"the parameter {ast.unparse(node)!r} in {spec!r} is not a real number of "
+                f"magnitude at most 1e300")
+        return value
     raise InvalidInputError(
         f"cannot read the parameter {ast.unparse(node)!r} in {spec!r}: use numbers such as "
         "0.2, -1 or 1/3")
@@ -483,6 +510,7 @@ def parse_catalogue_name(spec: str) -> tuple[str, dict] | None:
     an unknown keyword raises :class:`InvalidInputError`.
     """
     text = spec.strip()
+    shown = text if len(text) <= 80 else text[:60] + "..." + text[-10:]
     head, _, rest = text.partition("(")
     hit = _LOOKUP.get(_norm(head))
     if hit is None:
@@ -491,10 +519,16 @@ def parse_catalogue_name(spec: str) -> tuple[str, dict] | None:
     fam = FAMILIES[key]
     given: dict = dict(preset)
     if rest:
+        if len(text) > 2000:
+            raise InvalidInputError(
+                f"{text[:40]!r}...: the parameters are longer than 2000 characters")
         try:
             node = ast.parse(text.replace(head, "_f", 1), mode="eval").body
-        except SyntaxError:
+        except (SyntaxError, ValueError):
             return None
+        except (RecursionError, MemoryError):
+            raise InvalidInputError(
+                f"{text[:40]!r}...: the parameters are nested too deeply") from None
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
             return None
         args = node.args
@@ -507,39 +541,52 @@ def parse_catalogue_name(spec: str) -> tuple[str, dict] | None:
         names = [n for n, _ in fam.params]
         if len(args) > len(names):
             raise InvalidInputError(
-                f"{spec!r}: {key} takes at most {len(names)} parameter(s) "
+                f"{shown!r}: {key} takes at most {len(names)} parameter(s) "
                 f"({', '.join(names) or 'none'}), got {len(args)}")
         for n, a in zip(names, args):
-            given[n] = _literal(a, spec)
+            given[n] = _literal(a, shown)
         aliases = dict(fam.param_aliases)
         for kw in node.keywords:
             name = aliases.get(kw.arg, kw.arg)
             if name not in names:
                 raise InvalidInputError(
-                    f"{spec!r}: {key} has no parameter {kw.arg!r} "
+                    f"{shown!r}: {key} has no parameter {kw.arg!r} "
                     f"(parameters: {', '.join(names) or 'none'})")
-            given[name] = _literal(kw.value, spec)
+            given[name] = _literal(kw.value, shown)
     return key, given
 
 
 # ---------------------------------------------------------------------------- profiles
 def _check_param(key: str, name: str, value, default):
-    if isinstance(default, str) or (default is _REQUIRED and isinstance(value, str)):
+    if isinstance(default, str):
         if not isinstance(value, str):
             raise InvalidInputError(f"{key}: {name} must be a word, got {value!r}")
         return value
+    if isinstance(value, str) and value.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        raise InvalidInputError(f"{key}: {name} must be a finite number, got {value}")
     if isinstance(value, str) or isinstance(value, bool):
         raise InvalidInputError(f"{key}: {name} must be a number, got {value!r}")
     if isinstance(value, sympy.Basic):
-        value = float(value)
+        try:
+            value = float(value)
+        except (TypeError, ValueError) as err:
+            raise InvalidInputError(f"{key}: {name} must be a number, got {value}") from err
     if isinstance(value, (np.integer,)):
         value = int(value)
     if isinstance(value, (np.floating,)):
         value = float(value)
     if not isinstance(value, (int, Fraction)):
-        value = float(value)
-    if not math.isfinite(float(value)):
-        raise InvalidInputError(f"{key}: {name} must be finite, got {value!r}")
+        try:
+            value = float(value)
+        except (TypeError, ValueError, OverflowError) as err:
+            raise InvalidInputError(f"{key}: {name} must be a number, got {value!r}") from err
+    try:
+        finite = math.isfinite(float(value)) and abs(float(value)) <= _MAX_PARAM
+    except OverflowError:
+        finite = False
+    if not finite:
+        raise InvalidInputError(
+            f"{key}: {name} must be finite (magnitude at most 1e300), got {value!r:.40}")
     return value
 
 

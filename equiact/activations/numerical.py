@@ -35,6 +35,7 @@ __all__ = [
     "NumericalOptions",
     "NumericalResult",
     "analyze_numerically",
+    "find_jump",
     "random_elements",
     "relation_holds",
     "wrap_callable",
@@ -534,3 +535,42 @@ def analyze_numerically(fn, name: str = "f", options: NumericalOptions | None = 
         odd=T.contains(-1), homogeneous=T.kind in (_K.POSITIVE, _K.ALL), base=base,
         neg_base=neg, T=T, evidence=ev, downgraded=downgraded,
         witnesses=witnesses)
+
+
+# ---------------------------------------------------------------------------- continuity
+def find_jump(fn, low: float = 1e-6, high: float = 1e6, steps: int = 60) -> float | None:
+    """A point where ``fn`` jumps (is discontinuous), or None when none is seen.
+
+    Every interval of a grid (0, +-logspace(low, high), a 0.01-grid on [-10, 10]) whose ends
+    differ is bisected ``steps`` times, keeping the half with the larger change: a continuous
+    function's change shrinks with the width, a jump stays. A jump is reported when, at width
+    below 1e-12 (relative), the change still exceeds 1e-6 (relative). Numerical evidence: a
+    jump between grid points hidden by a larger smooth change can be missed.
+
+    >>> find_jump(np.sign), find_jump(np.tanh) is None
+    (0.0, True)
+    """
+    mags = np.logspace(math.log10(low), math.log10(high), 600)
+    grid = np.unique(np.concatenate([[0.0], mags, -mags, np.linspace(-10, 10, 2001)]))
+    with np.errstate(all="ignore"):
+        fg = np.asarray(fn(grid), dtype=np.float64)
+        a, b, fa, fb = grid[:-1], grid[1:], fg[:-1], fg[1:]
+        keep = np.isfinite(fa) & np.isfinite(fb) & (np.abs(fb - fa) > 1e-9 * (1 + np.abs(fa)))
+        a, b, fa, fb = a[keep], b[keep], fa[keep], fb[keep]
+        for _ in range(steps):
+            if a.size == 0:
+                return None
+            m = 0.5 * (a + b)
+            fm = np.asarray(fn(m), dtype=np.float64)
+            left = np.abs(fm - fa) >= np.abs(fb - fm)
+            b = np.where(left, m, b)
+            fb = np.where(left, fm, fb)
+            a = np.where(left, a, m)
+            fa = np.where(left, fa, fm)
+    narrow = (b - a) <= 1e-12 * (1 + np.abs(a))
+    jump = np.abs(fb - fa) > 1e-6 * (1 + np.abs(fa) + np.abs(fb))
+    hit = np.flatnonzero(narrow & jump)
+    if hit.size == 0:
+        return None
+    i = hit[np.argmin(np.abs(a[hit]))]
+    return float(b[i]) if abs(b[i]) < abs(a[i]) else float(a[i])

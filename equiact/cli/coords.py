@@ -11,6 +11,13 @@ import textwrap
 
 from equiact.cli.common import add_representation_arguments, load_representation
 
+#: Bases up to this dimension are printed; larger ones go to --json / --save.
+MAX_PRINTED_DIM = 16
+# the defaults, without importing GAP or sympy-heavy modules at parser construction
+MAX_ORDER = 20_000
+MAX_CLASSES = 1_000
+MAX_INDEX = 1_000
+
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
@@ -33,9 +40,21 @@ def add_parser(subparsers) -> None:
                    help="save basis, generators_in_basis, perms, signs (and the extension's "
                    "embedding) as float64/int arrays in an .npz file")
     p.add_argument("--tol", type=float, default=1e-9, help="tolerance for float matrices")
-    p.add_argument("--closure-limit", type=int, default=100_000,
-                   help="largest group order enumerated (default 100000)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random intertwiner")
+    lim = p.add_argument_group(
+        "limits (checked before the work starts; above a limit the command stops at once with "
+        "exit status 2 and names the flag to raise it)")
+    lim.add_argument("--max-order", "--closure-limit", dest="max_order", type=int,
+                     default=MAX_ORDER, metavar="N",
+                     help=f"largest order of a group enumerated as matrices and handed to GAP "
+                     f"(default {MAX_ORDER}); named S<n>/A<n> representations are not "
+                     "enumerated")
+    lim.add_argument("--max-classes", type=int, default=MAX_CLASSES, metavar="N",
+                     help=f"largest number of conjugacy classes (character table size; default "
+                     f"{MAX_CLASSES})")
+    lim.add_argument("--max-index", type=int, default=MAX_INDEX, metavar="N",
+                     help=f"largest subgroup index (G-set dimension) searched for the smallest "
+                     f"admissible extension (default {MAX_INDEX})")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random intertwiner (>= 0)")
     p.set_defaults(run=run)
 
 
@@ -52,10 +71,15 @@ def _fmt(m) -> str:
 
 def run(args) -> int:
     from equiact.coordinates import admissible_coordinates
+    from equiact.limits import positive_int
 
+    seed = positive_int("--seed", args.seed, allow_zero=True)
+    for flag in ("max_order", "max_classes", "max_index"):
+        positive_int("--" + flag.replace("_", "-"), getattr(args, flag))
     rep = load_representation(args)
-    res = admissible_coordinates(rep, args.activation, closure_limit=args.closure_limit,
-                                 tol=args.tol, seed=args.seed)
+    res = admissible_coordinates(rep, args.activation, closure_limit=args.max_order,
+                                 tol=args.tol, seed=seed, max_classes=args.max_classes,
+                                 max_index=args.max_index)
     if args.save:
         _save(args.save, res)
     if args.json:
@@ -73,12 +97,23 @@ def run(args) -> int:
         print()
         print(f"Basis T (columns are the new basis vectors; method: {res.method}, "
               f"residual {res.residual:.3g}):")
-        print(_fmt(res.basis))
-        print("Transitive pieces:")
-        for s in res.decomposition:
+        if rep.dim <= MAX_PRINTED_DIM:
+            print(_fmt(res.basis))
+        else:
+            print(f"    ({rep.dim} x {rep.dim}: not printed above dimension {MAX_PRINTED_DIM}; "
+                  "use --json or --save)")
+        if res.decomposition:
+            print("Transitive pieces:")
+        for k, s in enumerate(res.decomposition):
+            if k == MAX_PRINTED_DIM:
+                print(f"  ... {len(res.decomposition) - k} more (--json)")
+                break
             eps = " with a sign character" if s.signed else ""
-            print(f"  orbit of size {s.dimension}: coordinates {s.coordinates}, stabiliser of "
-                  f"order {s.stabilizer_order} ({s.structure}){eps}")
+            coords = s.coordinates if len(s.coordinates) <= 12 else \
+                "[" + ", ".join(str(c) for c in s.coordinates[:6]) + ", ...]"
+            structure = f" ({s.structure})" if s.structure else ""
+            print(f"  orbit of size {s.dimension}: coordinates {coords}, stabiliser of "
+                  f"order {s.stabilizer_order}{structure}{eps}")
     ext = res.minimal_extension
     if ext is not None:
         print()
@@ -90,8 +125,12 @@ def run(args) -> int:
         for d in ext.decomposition:
             eps = " with a sign character" if d.get("signed") else ""
             times = f"{d['multiplicity']} x " if d.get("multiplicity", 1) != 1 else ""
-            print(f"  {times}{d['label']}: dimension {d['dimension']}, stabiliser of order "
-                  f"{d['stabilizer_order']} ({d['stabilizer_structure']}){eps}")
+            stab = ""
+            if "stabilizer_order" in d:
+                structure = d.get("stabilizer_structure")
+                stab = f", stabiliser of order {d['stabilizer_order']}" + \
+                    (f" ({structure})" if structure else "")
+            print(f"  {times}{d['label']}: dimension {d['dimension']}{stab}{eps}")
         if ext.note:
             print("  " + ext.note)
     return 0 if res.exists else 1

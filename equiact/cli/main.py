@@ -14,7 +14,8 @@ import sys
 
 from equiact.errors import EquiactError
 
-SUBCOMMANDS = ("check", "activations", "coords", "catalog", "train", "separate")
+SUBCOMMANDS = ("check", "activations", "coords", "catalog", "train", "predict", "separate",
+               "plethora")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,29 +1,54 @@
 """``PointwiseActivation``: a point-wise non-linearity that refuses inadmissible spaces.
 
-At construction the space's generators (signed permutation matrices) are handed to
+At construction :func:`activation_verdict` decides admissibility with
 :func:`equiact.decision.decide`; a negative verdict raises
 :class:`~equiact.errors.InadmissibleError` carrying the verdict, its reason and witness
 (e.g. ReLU on a signed space: ``relu(-x) != -relu(x)``).
 
-For spaces larger than ``FULL_CHECK_LIMIT`` points the decision runs on an equivalent small
-representation: one 1x1 generator per generator, ``[-1]`` if that generator flips some sign and
-``[1]`` otherwise. For monomial +-1 matrices the verdict depends only on which entries occur
-(T(M) and unit row sums, THEORY.md section 2), so it is the same; the error message then also
-names a point whose sign the generator flips.
+The decision needs only the generators. For small spaces with small groups (at most
+``FULL_CHECK_LIMIT`` points and ``size * |G| <= FULL_CHECK_WORK``) it runs on the full
+(exact, integer) generator matrices. Otherwise it runs on an equivalent small representation:
+one 1x1 generator per generator, ``[-1]`` if that generator flips some sign and ``[1]``
+otherwise. For monomial +-1 matrices the verdict depends only on which entries occur (T(M) and
+unit row sums, THEORY.md section 2), so it is the same, and its cost does not grow with the
+space; the error message then also names a point whose sign the generator flips, and the
+verdict reports the order of the group acting on the space
+(:meth:`~equiact.spaces.PermutationSpace.group_order`, computed only while
+``size * ORDER_LIMIT <= ORDER_WORK_LIMIT``).
+
+The module is picklable (``torch.save(model)``, ``copy.deepcopy``), scriptable
+(``torch.jit.script``) and exportable (``torch.export.export``): catalogue activations become
+``torch.nn`` modules or :class:`ScalarFunction`; sympy expressions become
+:class:`SympyFunction` (picklable and exportable, but TorchScript cannot compile code generated
+from an expression: scripting raises :class:`~equiact.errors.InvalidInputError` saying so);
+torch functions and other callables are wrapped as they are (picklable when the function is
+importable by name, scriptable when TorchScript can compile it).
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
+import torch
 from torch import nn
 
-from equiact.errors import InadmissibleError
+from equiact.errors import ClosureLimitError, InadmissibleError, InvalidInputError
 from equiact.spaces import as_space
 
-__all__ = ["PointwiseActivation", "activation_verdict", "FULL_CHECK_LIMIT"]
+__all__ = [
+    "PointwiseActivation", "activation_verdict", "ScalarFunction", "SympyFunction",
+    "FULL_CHECK_LIMIT", "FULL_CHECK_WORK", "ORDER_LIMIT", "ORDER_WORK_LIMIT",
+]
 
-#: Spaces up to this many points are decided on their full generator matrices.
+#: Spaces up to this many points may be decided on their full generator matrices ...
 FULL_CHECK_LIMIT = 256
+#: ... when ``size * |G|`` is at most this (``decide`` closes the group on the matrices).
+FULL_CHECK_WORK = 20_000
+#: The verdict reports the order of the group acting on the space up to this many elements ...
+ORDER_LIMIT = 5000
+#: ... when ``size * ORDER_LIMIT`` is at most this (work and memory of the closure).
+ORDER_WORK_LIMIT = 5000 * 2048
 
 
 def activation_verdict(space, activation):
@@ -33,23 +58,43 @@ def activation_verdict(space, activation):
     >>> signed = PermutationSpace([[1, 0]], signs=[[1, -1]])
     >>> activation_verdict(signed, "tanh").admissible, activation_verdict(signed, "relu").admissible
     (True, False)
+    >>> from equiact.spaces import sn_tensor_space
+    >>> activation_verdict(sn_tensor_space(16, 2), "relu").group_order_note    # 256 points, fast
+    'the group acting on S16 on (R^16)^2 has more than 5000 elements (order not computed beyond)'
     """
     from equiact.decision import decide
     from equiact.representation import Representation
 
     space = as_space(space)
-    if space.size <= FULL_CHECK_LIMIT:
-        mats = [m.astype(np.float64) for m in space.to_matrices()]
-        name = space.name or f"space of {space.size} points"
-    else:
-        signs = space.signs_or_ones()
-        mats = [np.array([[-1.0 if (signs[i] < 0).any() else 1.0]])
-                for i in range(space.num_generators)]
-        name = f"sign pattern of {space.name or f'a space of {space.size} points'}"
+    order, order_note = _space_order(space)
+    full = (space.size <= FULL_CHECK_LIMIT and order is not None
+            and space.size * order <= FULL_CHECK_WORK)
+    if full:
+        mats = space.to_matrices()  # exact integers: decide closes them as permutations
+        rep = Representation.from_matrices(mats, name=space.name or f"space of {space.size} points")
+        return decide(rep, activation)
+    signs = space.signs_or_ones()
+    mats = [np.array([[-1 if (signs[i] < 0).any() else 1]], dtype=np.int64)
+            for i in range(space.num_generators)]
     if not mats:  # no generators: the trivial group
-        mats = [np.eye(1)]
-    rep = Representation.from_matrices(mats, name=name)
-    return decide(rep, activation)
+        mats = [np.eye(1, dtype=np.int64)]
+    where = space.name or f"a space of {space.size} points"
+    rep = Representation.from_matrices(mats, name=f"sign pattern of {where}")
+    verdict = decide(rep, activation)
+    return dataclasses.replace(verdict, group_order=order, group_order_note=order_note)
+
+
+def _space_order(space) -> tuple[int | None, str]:
+    where = space.name or f"a space of {space.size} points"
+    if space.size * ORDER_LIMIT > ORDER_WORK_LIMIT:
+        return None, (f"the order of the group acting on {where} was not computed (more than "
+                      f"{ORDER_WORK_LIMIT // ORDER_LIMIT} points); call space.group_order(limit)")
+    try:
+        order = space.group_order(limit=ORDER_LIMIT)
+    except ClosureLimitError:
+        return None, (f"the group acting on {where} has more than {ORDER_LIMIT} elements "
+                      "(order not computed beyond)")
+    return order, f"the group acting on {where} has order {order}"
 
 
 class PointwiseActivation(nn.Module):
@@ -57,7 +102,8 @@ class PointwiseActivation(nn.Module):
 
     ``activation``: a catalogue name (``"tanh"``, ``"leaky_relu(0.2)"``), a sympy expression,
     a ``torch.nn`` module or a torch function. Raises ``InadmissibleError`` when the verdict is
-    negative; ``self.verdict`` keeps the positive one.
+    negative; ``self.verdict`` keeps the positive one (recomputed on first access after
+    unpickling, since a verdict holds unpicklable analysis functions).
 
     >>> from equiact.spaces import PermutationSpace
     >>> signed = PermutationSpace([[1, 0]], signs=[[1, -1]])
@@ -68,6 +114,8 @@ class PointwiseActivation(nn.Module):
     ...
     equiact.errors.InadmissibleError: relu is not admissible on ...
     """
+
+    __jit_unused_properties__ = ["verdict"]
 
     def __init__(self, space, activation="tanh"):
         super().__init__()
@@ -82,20 +130,118 @@ class PointwiseActivation(nn.Module):
         if not verdict.admissible:
             raise InadmissibleError(_refusal(space, profile, verdict), verdict=verdict)
         self.space = space
-        self.verdict = verdict
+        self._verdict = verdict
         self.activation_name = profile.name
-        if isinstance(activation, nn.Module):
-            self.fn = activation
-        elif callable(activation) and not isinstance(activation, ActivationProfile):
-            self.fn = _FunctionModule(activation)
-        else:
-            self.fn = profile.to_module()
+        self.fn = _torch_module(activation, profile)
+        # what to re-analyse for the verdict after unpickling (None: self.fn itself)
+        self._spec = profile.name if profile.how in ("catalogue", "symbolic") else None
+
+    @property
+    def verdict(self):
+        """The (positive) :class:`~equiact.decision.Verdict`."""
+        if self._verdict is None:
+            spec = self._spec
+            if spec is None:
+                spec = self.fn._fn if isinstance(self.fn, _FunctionModule) else self.fn
+            self._verdict = activation_verdict(self.space, spec)
+        return self._verdict
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_verdict"] = None
+        return state
 
     def forward(self, x):
         return self.fn(x)
 
     def extra_repr(self) -> str:
         return f"{self.activation_name}, space={self.space.name or self.space.size}"
+
+
+class ScalarFunction(nn.Module):
+    """A catalogue activation without a ``torch.nn`` module, as a picklable, scriptable module.
+
+    ``op``: ``"abs"``, ``"sin"``, ``"sign"``, ``"cube"`` (``x ** 3``), ``"affine"``
+    (``a x + b``) or ``"clamp"`` (to ``[a, b]``).
+
+    >>> ScalarFunction("affine", 2.0, 1.0)(torch.tensor([0.0, 1.0]))
+    tensor([1., 3.])
+    """
+
+    OPS = ("abs", "sin", "sign", "cube", "affine", "clamp")
+
+    def __init__(self, op: str, a: float = 0.0, b: float = 0.0):
+        super().__init__()
+        if op not in self.OPS:
+            raise InvalidInputError(f"op = {op!r}; use one of {', '.join(self.OPS)}")
+        self.op, self.a, self.b = op, float(a), float(b)
+
+    def forward(self, x):
+        if self.op == "abs":
+            return torch.abs(x)
+        if self.op == "sin":
+            return torch.sin(x)
+        if self.op == "sign":
+            return torch.sign(x)
+        if self.op == "cube":
+            return x**3
+        if self.op == "affine":
+            return self.a * x + self.b
+        return torch.clamp(x, self.a, self.b)
+
+    def extra_repr(self) -> str:
+        return f"{self.op!r}, a={self.a}, b={self.b}" if self.op in ("affine", "clamp") \
+            else repr(self.op)
+
+
+class SympyFunction(nn.Module):
+    """A sympy expression in ``x`` evaluated with torch functions (picklable, exportable).
+
+    The torch code is generated by :func:`equiact.activations.analyze_activation` (its
+    ``to_module``); it is not pickled but rebuilt from the expression on first use after
+    loading. ``torch.jit.script`` refuses it with a clear error: TorchScript cannot compile
+    code generated from an expression (use ``torch.export.export``, or pass a torch function
+    or module instead).
+
+    >>> import sympy
+    >>> f = SympyFunction(sympy.sympify("x*tanh(x)"))
+    >>> f(torch.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.7616])
+    """
+
+    def __init__(self, expr, name: str | None = None):
+        super().__init__()
+        self.expr = expr
+        self.name = name or str(expr)
+        self.__dict__["_built"] = None
+
+    def _module(self):
+        built = self.__dict__.get("_built")
+        if built is None:
+            from equiact.activations import analyze_activation
+
+            built = analyze_activation(self.expr).to_module()
+            self.__dict__["_built"] = built
+        return built
+
+    def forward(self, x):
+        return self._module()(x)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_built"] = None
+        return state
+
+    def __prepare_scriptable__(self):
+        raise InvalidInputError(
+            f"torch.jit.script cannot compile the activation {self.name!r}: its torch code is "
+            "generated from a sympy expression (TorchScript compiles only source it can "
+            "parse); use torch.export.export, or pass a scriptable torch function or module "
+            "as the activation"
+        )
+
+    def extra_repr(self) -> str:
+        return self.name
 
 
 class _FunctionModule(nn.Module):
@@ -105,6 +251,34 @@ class _FunctionModule(nn.Module):
 
     def forward(self, x):
         return self._fn(x)
+
+
+def _torch_module(activation, profile) -> nn.Module:
+    """A picklable module computing the activation (see the module docstring)."""
+    from equiact.activations import ActivationProfile
+
+    if isinstance(activation, nn.Module):
+        return activation
+    if callable(activation) and not isinstance(activation, ActivationProfile):
+        return _FunctionModule(activation)
+    params = dict(profile.params)
+    if profile.how == "catalogue" and profile.family in ("abs", "sin", "sign", "cube"):
+        return ScalarFunction(profile.family)
+    if profile.how == "catalogue" and profile.family == "affine":
+        return ScalarFunction("affine", float(params["a"]), float(params["c"]))
+    module = profile.to_module()
+    if _is_generated(module):
+        if profile.how == "catalogue" and profile.family == "hardtanh":
+            return ScalarFunction("clamp", float(params["min_val"]), float(params["max_val"]))
+        if profile.expr is not None:
+            return SympyFunction(profile.expr, profile.name)
+        return _FunctionModule(module.fn)
+    return module
+
+
+def _is_generated(module) -> bool:
+    """Whether ``module`` is equiact's function wrapper (a class local to a function)."""
+    return "<locals>" in type(module).__qualname__
 
 
 def _refusal(space, profile, verdict) -> str:

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from equiact.errors import InvalidInputError
+from equiact.nn._sparse import spmm
 from equiact.orbit_basis import invariant_orbits
 from equiact.spaces import as_space
 
@@ -35,6 +36,7 @@ class InvariantPooling(nn.Module):
         space = as_space(space)
         basis = invariant_orbits(space)
         self.space, self.reduce, self.dim = space, reduce, basis.dim
+        self._npoints = int(space.size)
         keep = np.nonzero(basis.labels >= 0)[0]
         # P: sparse (dim, |X|) signed orbit indicators; out = x P^T, divided by orbit sizes
         # for "mean" (integers: exact in any dtype). A sparse mm rather than index_add, which
@@ -47,18 +49,20 @@ class InvariantPooling(nn.Module):
         self.register_buffer("_size", torch.as_tensor(basis.orbit_sizes()), persistent=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.shape[-1] != self.space.size:
+        n = self._npoints
+        if x.shape[-1] != n:
+            shape = ", ".join([str(d) for d in x.shape])
             raise InvalidInputError(
-                f"input has shape {tuple(x.shape)}; its last axis must be |X| = {self.space.size}"
+                f"input has shape ({shape}); its last axis must be |X| = {n}"
             )
-        lead = x.shape[:-1]
-        flat = x.reshape(-1, self.space.size)
+        lead = list(x.shape[:-1])
         if self.dim == 0:
-            return x.new_zeros(*lead, 0)
-        out = torch.sparse.mm(self._op.to(x.dtype), flat.t()).t()
+            return x.new_zeros(lead + [0])
+        flat = x.reshape(-1, n)
+        out = spmm(self._op, flat.t()).t()
         if self.reduce == "mean":
             out = out / self._size.to(x.dtype)
-        return out.reshape(*lead, self.dim)
+        return out.reshape(lead + [self.dim])
 
     def extra_repr(self) -> str:
         return f"space={self.space.name or self.space.size}, reduce={self.reduce!r}, dim={self.dim}"

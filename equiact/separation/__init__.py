@@ -17,6 +17,7 @@ from equiact.separation.oracles import (
     fwl2_histograms,
     oracle_separates,
     relabel_rows,
+    rounds_to_separate,
     wl_colours,
     wl_histograms,
 )
@@ -51,8 +52,17 @@ __all__ = [
     "pair_gaps",
     "pairs_from_graphs",
     "relabel_rows",
+    "rounds_to_separate",
     "separate",
     "verdict",
     "wl_colours",
     "wl_histograms",
 ]
+
+from equiact.separation.plethora import (  # noqa: E402
+    coset_model_embedder,
+    coset_model_factory,
+    plethora_sweep,
+)
+
+__all__ += ["coset_model_embedder", "coset_model_factory", "plethora_sweep"]

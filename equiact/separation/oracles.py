@@ -36,9 +36,12 @@ from equiact.errors import InvalidInputError, unknown_name
 
 __all__ = [
     "ORACLES",
+    "FWL2_MAX_BYTES",
+    "fwl2_bytes",
     "fwl2_colours",
     "fwl2_histograms",
     "oracle_separates",
+    "rounds_to_separate",
     "relabel_rows",
     "wl_colours",
     "wl_histograms",
@@ -49,6 +52,17 @@ ORACLES = {"1-wl": "1-WL", "2-fwl": "2-FWL"}
 
 # 2-FWL on graphs of one size is coloured jointly while the group's round arrays fit here
 _JOINT_BYTES = 256 * 2**20
+#: Default memory limit of one 2-FWL refinement round (bytes); raise it with ``max_bytes``.
+FWL2_MAX_BYTES = 4 * 2**30
+
+
+def fwl2_bytes(n: int, graphs: int = 2) -> int:
+    """Estimated peak bytes of one 2-FWL round on ``graphs`` graphs with ``n`` nodes.
+
+    >>> fwl2_bytes(200) // 2**20
+    366
+    """
+    return 3 * 8 * graphs * n ** 3
 
 
 def _hash_rows(rows: np.ndarray) -> np.ndarray:
@@ -145,7 +159,8 @@ def wl_histograms(adjacencies) -> list:
     return [_histogram(c) for c in wl_colours(adjacencies)]
 
 
-def fwl2_colours(adjacencies, max_rounds: int | None = None) -> list:
+def fwl2_colours(adjacencies, max_rounds: int | None = None,
+                 max_bytes: int = FWL2_MAX_BYTES) -> list:
     """Stable 2-FWL colours ``(n, n)`` of every graph; all graphs must have the same n.
 
     >>> import networkx as nx
@@ -165,6 +180,12 @@ def fwl2_colours(adjacencies, max_rounds: int | None = None) -> list:
     g = len(adjs)
     if n == 0:
         return [np.zeros((0, 0), dtype=np.int64) for _ in adjs]
+    need = fwl2_bytes(n, g)
+    if need > max_bytes:
+        raise InvalidInputError(
+            f"2-FWL on {g} graph(s) with n = {n} needs about {need / 2**30:.1f} GiB per round, "
+            f"above the limit of {max_bytes / 2**30:.1f} GiB; raise it with max_bytes (CLI: "
+            "--max-memory GB) or leave out the 2-fwl oracle")
     eye = np.eye(n, dtype=bool)
     c = np.stack([np.where(eye, 0, np.where(a, 1, 2)) for a in adjs]).astype(np.int64)
     c = relabel_rows(c.reshape(-1, 1)).reshape(g, n, n)
@@ -190,18 +211,21 @@ def fwl2_histograms(adjacencies) -> list:
     return [_histogram(c.reshape(-1)) for c in fwl2_colours(adjacencies)]
 
 
-def _signatures(graphs, which: str) -> list:
+def _signatures(graphs, which: str, rounds=None, max_bytes: int = FWL2_MAX_BYTES) -> list:
     if which == "1-wl":
-        return wl_histograms(graphs)
-    return fwl2_histograms(graphs)
+        return [_histogram(c) for c in wl_colours(graphs, max_rounds=rounds)]
+    return [_histogram(c.reshape(-1))
+            for c in fwl2_colours(graphs, max_rounds=rounds, max_bytes=max_bytes)]
 
 
-def oracle_separates(dataset, which: str = "1-wl") -> np.ndarray:
+def oracle_separates(dataset, which: str = "1-wl", rounds: int | None = None,
+                     max_bytes: int = FWL2_MAX_BYTES) -> np.ndarray:
     """Boolean ``(P,)``: does the oracle separate each pair of a PairDataset?
 
     Graphs of different sizes are separated. 1-WL colours all graphs jointly; 2-FWL colours
     each group of equal-size graphs jointly when it fits in 256 MB per round, else pair by
-    pair.
+    pair. ``rounds``: stop after that many refinement rounds (default: until stable).
+    ``max_bytes``: a 2-FWL round estimated above it (:func:`fwl2_bytes`) is refused.
 
     >>> from equiact.separation.pairs import load_pairs
     >>> ds = load_pairs("rook-shrikhande")
@@ -211,6 +235,9 @@ def oracle_separates(dataset, which: str = "1-wl") -> np.ndarray:
     key = str(which).lower()
     if key not in ORACLES:
         raise unknown_name("oracle", which, ORACLES)
+    if rounds is not None and (isinstance(rounds, bool) or not isinstance(rounds, int)
+                               or rounds < 0):
+        raise InvalidInputError(f"rounds = {rounds!r}; give a non-negative integer or None")
     index = np.asarray(dataset.index)
     out = np.zeros(len(index), dtype=bool)
     if not len(index):
@@ -221,7 +248,7 @@ def oracle_separates(dataset, which: str = "1-wl") -> np.ndarray:
     same = np.nonzero(~diff)[0]
     if key == "1-wl":
         used = np.unique(index[same])
-        sig = dict(zip(used.tolist(), _signatures([dataset.graphs[i] for i in used], key)))
+        sig = dict(zip(used.tolist(), _signatures([dataset.graphs[i] for i in used], key, rounds)))
         for p in same:
             out[p] = sig[index[p, 0]] != sig[index[p, 1]]
         return out
@@ -230,13 +257,39 @@ def oracle_separates(dataset, which: str = "1-wl") -> np.ndarray:
         by_n.setdefault(int(sizes[index[p, 0]]), []).append(p)
     for n, plist in by_n.items():
         used = np.unique(index[plist])
-        if len(used) * 3 * 8 * n ** 3 <= _JOINT_BYTES:
-            sig = dict(zip(used.tolist(), _signatures([dataset.graphs[i] for i in used], key)))
+        if fwl2_bytes(n, len(used)) <= min(_JOINT_BYTES, max_bytes):
+            graphs = [dataset.graphs[i] for i in used]
+            sig = dict(zip(used.tolist(), _signatures(graphs, key, rounds, max_bytes)))
             for p in plist:
                 out[p] = sig[index[p, 0]] != sig[index[p, 1]]
         else:
             for p in plist:
                 i, j = index[p]
-                h = _signatures([dataset.graphs[i], dataset.graphs[j]], key)
+                h = _signatures([dataset.graphs[i], dataset.graphs[j]], key, rounds, max_bytes)
                 out[p] = h[0] != h[1]
+    return out
+
+
+def rounds_to_separate(dataset, which: str = "1-wl", max_rounds: int = 64) -> np.ndarray:
+    """Per pair the first refinement round whose histograms differ (0: different sizes or
+    initial colours), -1 if the oracle never separates the pair, ``max_rounds + 1`` if it
+    does only after more than ``max_rounds`` rounds.
+
+    A network simulates roughly one refinement round per layer, so this is the depth a
+    model needs (THEORY.md section 6: depth helps up to a finite threshold).
+
+    >>> from equiact.separation.pairs import load_pairs
+    >>> rounds_to_separate(load_pairs("csl").subset([0, 44]), "2-fwl").tolist()
+    [1, 2]
+    """
+    final = oracle_separates(dataset, which)
+    out = np.where(final, -2, -1)
+    for t in range(max_rounds + 1):
+        todo = out == -2
+        if not todo.any():
+            break
+        sep = oracle_separates(dataset.subset(np.nonzero(todo)[0]), which, rounds=t)
+        idx = np.nonzero(todo)[0][sep]
+        out[idx] = t
+    out[out == -2] = max_rounds + 1
     return out

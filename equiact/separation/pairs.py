@@ -44,6 +44,7 @@ from equiact.errors import InvalidInputError, unknown_name
 __all__ = [
     "BREC_CATEGORIES",
     "DATASETS",
+    "EDGE_LIST_SUFFIXES",
     "PairDataset",
     "atlas_pairs",
     "brec_pairs",
@@ -315,7 +316,9 @@ def load_pairs(name, mode: str = "all") -> PairDataset:
     or a :class:`PairDataset` (returned as is).
 
     Files: ``.g6``/``.graph6``/``.npy`` and other text files of graph6 lines are read as
-    graph6 (``.npy`` of shape ``(P, 2)`` as pairs); ``mode`` as in :func:`pairs_from_graphs`.
+    graph6 (``.npy`` of shape ``(P, 2)`` as pairs); files ending in :data:`EDGE_LIST_SUFFIXES`
+    hold one graph as an edge list (``u v`` per line). Several files joined by commas give
+    the graphs of all of them, in order. ``mode`` as in :func:`pairs_from_graphs`.
 
     >>> load_pairs("cls")
     Traceback (most recent call last):
@@ -335,6 +338,14 @@ def load_pairs(name, mode: str = "all") -> PairDataset:
     parts = [s.strip() for s in text.split(",") if s.strip()]
     if len(parts) > 1 and all(s in DATASETS for s in parts):
         return PairDataset.concat([DATASETS[s]() for s in parts], text)
+    if len(parts) > 1 and all(Path(s).is_file() for s in parts):
+        graphs, names = [], []
+        for s in parts:
+            gs = _file_graphs(Path(s))
+            graphs.extend(gs)
+            names.extend([Path(s).name] if len(gs) == 1 else
+                         [f"{Path(s).name}#{k}" for k in range(len(gs))])
+        return pairs_from_graphs(graphs, mode=mode, names=names, title=text)
     for s in parts:
         if s not in DATASETS:
             if "/" in s or Path(s).suffix:
@@ -343,11 +354,25 @@ def load_pairs(name, mode: str = "all") -> PairDataset:
     raise InvalidInputError(f"no data set named in {text!r}")
 
 
-def _file_pairs(path: Path, mode: str) -> PairDataset:
-    from equiact.graphs import parse_graph6, read_graph6
+#: File endings read as one graph in edge-list form (``u v`` per line, ``# n = N``).
+EDGE_LIST_SUFFIXES = (".edges", ".edgelist", ".el")
+
+
+def _file_graphs(path: Path) -> list:
+    from equiact.graphs import read_edge_list, read_graph6
 
     if path.is_dir():
-        raise InvalidInputError(f"{str(path)!r} is a folder; give a graph6 file")
+        raise InvalidInputError(f"{str(path)!r} is a folder; give a graph6 or edge-list file")
+    if path.suffix in EDGE_LIST_SUFFIXES:
+        return [read_edge_list(path)]
+    return read_graph6(path)
+
+
+def _file_pairs(path: Path, mode: str) -> PairDataset:
+    from equiact.graphs import parse_graph6
+
+    if path.is_dir():
+        raise InvalidInputError(f"{str(path)!r} is a folder; give a graph6 or edge-list file")
     if path.suffix == ".npy":
         try:
             arr = np.load(path, allow_pickle=False)
@@ -359,5 +384,5 @@ def _file_pairs(path: Path, mode: str) -> PairDataset:
             gs = [parse_graph6(v, f"{path}: entry {k}") for k, v in enumerate(flat)]
             return pairs_from_graphs(gs, mode="consecutive", title=path.name,
                                      category=path.stem)
-    graphs = read_graph6(path)
+    graphs = _file_graphs(path)
     return pairs_from_graphs(graphs, mode=mode, title=path.name, category=path.stem)

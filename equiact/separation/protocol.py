@@ -29,6 +29,7 @@ plus pooling: an MLP on them separates whatever they separate).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -39,6 +40,7 @@ from equiact.errors import InvalidInputError, unknown_name
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DTYPES",
+    "RANDOM_DEFAULTS",
     "VERDICTS",
     "SeparationResult",
     "estimate_bytes",
@@ -80,7 +82,7 @@ def estimate_bytes(preset: str, n: int, hidden: int = 16, dtype="float64") -> in
     if preset not in PRESETS:
         raise unknown_name("model preset", preset, PRESETS)
     item = 8 if str(dtype).endswith("64") else 4
-    entries = sum(sp.size(n) for sp in PRESETS[preset])
+    entries = sum(math.prod(sp.feature_shape(n)) for sp in PRESETS[preset])  # dense layouts
     return _BYTES_FACTOR * hidden * max(entries, n * n) * item
 
 
@@ -91,8 +93,11 @@ def model_embedder(preset: str, seed: int = 0, dtype="float64", norm: str = "non
 
     Weights come from ``torch.manual_seed(seed)`` (the global RNG state is restored); graphs
     are batched by size (:data:`BATCH_BYTES`); a graph whose forward pass is estimated above
-    ``max_bytes`` is refused with an error naming its n. ``features="invariant"``: the input of the
-    model's head (the invariant features); ``"output"``: the model's output (``out_dim=8``).
+    ``max_bytes`` is refused with an error naming its n. Further keyword arguments go to
+    ``build_model`` (e.g. ``activation="tanh"`` where the installed models have it).
+    ``features="invariant"``: the input of the model's head (the invariant features;
+    ``model.features`` where the model has it); ``"output"``: the model's output
+    (``out_dim=8``).
 
     >>> import numpy as np
     >>> embed = model_embedder("2-ign", seed=0, hidden=4)
@@ -108,6 +113,13 @@ def model_embedder(preset: str, seed: int = 0, dtype="float64", norm: str = "non
     if features not in ("invariant", "output"):
         raise InvalidInputError(f"features {features!r} unknown; use 'invariant' or 'output'")
     tdtype = _torch_dtype(dtype)
+    import inspect
+
+    accepted = inspect.signature(build_model).parameters
+    for key in kwargs:
+        if key not in accepted:
+            raise InvalidInputError(
+                f"build_model() of this installation takes no argument {key!r}")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = build_model(preset, in_channels=1, out_dim=kwargs.pop("out_dim", 8),
@@ -115,7 +127,8 @@ def model_embedder(preset: str, seed: int = 0, dtype="float64", norm: str = "non
     model = model.to(tdtype).eval()
     captured = {}
     head = getattr(model, "head", None)
-    if features == "invariant" and head is not None:
+    use_features = features == "invariant" and callable(getattr(model, "features", None))
+    if features == "invariant" and head is not None and not use_features:
         head.register_forward_pre_hook(lambda _m, inp: captured.__setitem__("x", inp[0]))
     dname = "float64" if tdtype == torch.float64 else "float32"
 
@@ -138,9 +151,12 @@ def model_embedder(preset: str, seed: int = 0, dtype="float64", norm: str = "non
                 chunk = idx[s:s + step]
                 x = torch.as_tensor(np.stack([adjs[i] for i in chunk]), dtype=tdtype)
                 with torch.no_grad():
-                    y = model(x.unsqueeze(1))
-                    if features == "invariant" and head is not None:
-                        y = captured.pop("x")
+                    if use_features:
+                        y = model.features(x.unsqueeze(1))
+                    else:
+                        y = model(x.unsqueeze(1))
+                        if features == "invariant" and head is not None:
+                            y = captured.pop("x")
                 y = y.detach().to(torch.float64).numpy()
                 for k, i in enumerate(chunk):
                     out[i] = y[k]
@@ -170,8 +186,12 @@ def _relabel(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return a[np.ix_(p, p)]
 
 
-def pair_gaps(dataset, embed, copies: int = 3, rng=None, eps: float = 2.0**-52):
+def pair_gaps(dataset, embed, copies: int = 3, rng=None, eps: float = 2.0**-52,
+              chunk: int = 256, on_progress=None):
     """Relative gaps ``(P,)`` and noise floors ``(P,)`` of every pair under one embedding.
+
+    ``embed`` is called on chunks of at most ``chunk`` graphs (originals, then relabelled
+    copies); ``on_progress(k)`` is called after each chunk of ``k`` graphs.
 
     >>> from equiact.separation.pairs import load_pairs
     >>> gaps, floors = pair_gaps(load_pairs("rook-shrikhande"), model_embedder("2-ign"))
@@ -186,7 +206,15 @@ def pair_gaps(dataset, embed, copies: int = 3, rng=None, eps: float = 2.0**-52):
     batch = list(graphs)
     for _ in range(copies):
         batch.extend(_relabel(a, rng) for a in graphs)
-    y = _as_array(embed(batch), len(batch))
+    parts = []
+    for start in range(0, len(batch), chunk):
+        part = batch[start:start + chunk]
+        parts.append(_as_array(embed(part), len(part)))
+        if on_progress is not None:
+            on_progress(len(part))
+    if len({p.shape[1] for p in parts}) > 1:
+        raise InvalidInputError("the embedding returned vectors of different lengths")
+    y = np.concatenate(parts)
     g = len(graphs)
     base = y[:g]
     norm = np.linalg.norm(base, axis=1)
@@ -284,11 +312,18 @@ class SeparationResult:
         return d
 
 
-def separate(dataset, model="2-ign", *, seeds: int = 3, dtype: str = "float64",
-             norm: str = "none", hidden: int = 16, layers: int = 2, pooling: str = "mean",
-             copies: int = 3, margin: float = 10.0, oracles=("1-wl", "2-fwl"), seed: int = 0,
+#: Defaults of the random-weight protocol (``None`` arguments of :func:`separate`).
+RANDOM_DEFAULTS = {"seeds": 3, "dtype": "float64", "norm": "none", "hidden": 16, "layers": 2,
+                   "pooling": "mean"}
+
+
+def separate(dataset, model="2-ign", *, seeds: int | None = None, dtype: str | None = None,
+             norm: str | None = None, hidden: int | None = None, layers: int | None = None,
+             pooling: str | None = None, copies: int = 3, margin: float = 10.0,
+             oracles=("1-wl", "2-fwl"), seed: int = 0,
              embed=None, max_bytes: int = DEFAULT_MAX_BYTES, protocol: str = "random",
-             progress: bool = False, mode: str = "all", **kwargs) -> SeparationResult:
+             progress: bool = False, mode: str = "all", oracle_rounds: int | None = None,
+             **kwargs) -> SeparationResult:
     """Which pairs of ``dataset`` does ``model`` separate (random weights), beside the oracles.
 
     ``dataset``: a :class:`~equiact.separation.pairs.PairDataset`, a data-set name or a graph
@@ -296,15 +331,27 @@ def separate(dataset, model="2-ign", *, seeds: int = 3, dtype: str = "float64",
     :func:`equiact.sn.models.build_model` or a callable ``factory(seed) -> embed``; or give
     ``embed`` (a callable or a list of them, one per seed). Seeds are ``seed .. seed+seeds-1``.
     ``protocol="brec"`` hands over to :mod:`equiact.separation.brec` (trained models).
+    ``max_bytes`` limits one forward pass and one 2-FWL round. ``oracle_rounds``: run the
+    oracles for that many refinement rounds only (columns named
+    e.g. ``2-FWL(2)``), to compare with a model of limited depth. Options left at ``None``
+    take the protocol's defaults (random: :data:`RANDOM_DEFAULTS`).
     """
     from equiact.separation.pairs import load_pairs
 
     ds = load_pairs(dataset, mode=mode)
     if protocol not in ("random", "brec"):
         raise unknown_name("separation protocol", protocol, ("random", "brec"))
+    given = {k: v for k, v in (("seeds", seeds), ("dtype", dtype), ("norm", norm),
+                               ("hidden", hidden), ("layers", layers), ("pooling", pooling))
+             if v is not None}
     if protocol == "brec":
-        return _brec(ds, model, seeds=seeds, dtype=dtype, norm=norm, hidden=hidden,
-                     layers=layers, oracles=oracles, seed=seed, progress=progress, **kwargs)
+        if max_bytes != DEFAULT_MAX_BYTES:
+            given["max_bytes"] = max_bytes
+        return _brec(ds, model, oracles=oracles, seed=seed, progress=progress, **given,
+                     **kwargs)
+    opts = {**RANDOM_DEFAULTS, **given}
+    seeds, dtype, norm = opts["seeds"], opts["dtype"], opts["norm"]
+    hidden, layers, pooling = opts["hidden"], opts["layers"], opts["pooling"]
     for name, v in (("seeds", seeds), ("hidden", hidden), ("layers", layers),
                     ("copies", copies)):
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
@@ -314,8 +361,18 @@ def separate(dataset, model="2-ign", *, seeds: int = 3, dtype: str = "float64",
     if dtype not in DTYPES:
         raise InvalidInputError(f"dtype {dtype!r} unknown; use one of {DTYPES}")
     eps = float(np.finfo(np.float64 if dtype == "float64" else np.float32).eps)
+    from equiact.separation.oracles import ORACLES, oracle_separates
+
+    if isinstance(oracles, str):
+        oracles = [o for o in oracles.split(",") if o.strip()]
+    oracles = [str(o).strip().lower() for o in oracles]
+    for o in oracles:
+        if o not in ORACLES:
+            raise unknown_name("oracle", o, ORACLES)
     if embed is not None:
         embeds = list(embed) if isinstance(embed, (list, tuple)) else [embed]
+        if not embeds or not all(callable(e) for e in embeds):
+            raise InvalidInputError("embed must be a callable or a non-empty list of them")
         factory = None
         label = getattr(embeds[0], "preset", model if isinstance(model, str) else "custom")
         seeds = len(embeds)
@@ -332,32 +389,31 @@ def separate(dataset, model="2-ign", *, seeds: int = 3, dtype: str = "float64",
             return model_embedder(model, seed=s, dtype=dtype, norm=norm, hidden=hidden,
                                   layers=layers, pooling=pooling, max_bytes=max_bytes, **kwargs)
 
-    bar = _progress(seeds + len(oracles), progress, f"{label} on {ds.title or 'pairs'}")
+    n_graphs = len(np.unique(ds.index))
+    bar = _progress(seeds * n_graphs * (1 + copies), progress,
+                    f"{label} on {ds.title or 'pairs'}")
     p = len(ds)
     gaps, floors = np.zeros((p, seeds)), np.zeros((p, seeds))
     t_model = 0.0
     for s in range(seeds):
         fn = embeds[s] if factory is None else factory(seed + s)
         t0 = time.process_time()
-        gaps[:, s], floors[:, s] = pair_gaps(ds, fn, copies=copies, rng=[seed, s], eps=eps)
+        gaps[:, s], floors[:, s] = pair_gaps(ds, fn, copies=copies, rng=[seed, s], eps=eps,
+                                             on_progress=bar.update)
         t_model += time.process_time() - t0
-        bar.update(1)
     result_oracles, t_oracle = {}, {}
-    from equiact.separation.oracles import ORACLES, oracle_separates
-
-    for o in oracles:
-        key = o.lower()
-        if key not in ORACLES:
-            raise unknown_name("oracle", o, ORACLES)
+    if oracles:
+        bar.set_description(f"{label}: oracles")
+    for key in oracles:
+        col = ORACLES[key] if oracle_rounds is None else f"{ORACLES[key]}({oracle_rounds})"
         t0 = time.process_time()
-        result_oracles[ORACLES[key]] = oracle_separates(ds, key)
-        t_oracle[ORACLES[key]] = time.process_time() - t0
-        bar.update(1)
+        result_oracles[col] = oracle_separates(ds, key, rounds=oracle_rounds,
+                                               max_bytes=max_bytes)
+        t_oracle[col] = time.process_time() - t0
     bar.close()
-    n_graphs = len(np.unique(ds.index))
     settings = {"protocol": "random", "seeds": seeds, "seed": seed, "dtype": dtype,
                 "norm": norm, "hidden": hidden, "layers": layers, "pooling": pooling,
-                "copies": copies, "margin": margin}
+                "copies": copies, "margin": margin, "oracle_rounds": oracle_rounds}
     timings = {"model_cpu_s": t_model, "graphs": n_graphs,
                "model_cpu_s_per_graph": t_model / max(1, n_graphs * seeds * (1 + copies)),
                **{f"{k}_cpu_s": v for k, v in t_oracle.items()}}
@@ -386,6 +442,9 @@ class _NoBar:
     def update(self, k=1):
         pass
 
+    def set_description(self, text):
+        pass
+
     def close(self):
         pass
 
@@ -397,4 +456,4 @@ def _progress(total: int, on: bool, desc: str):
 
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, file=sys.stderr, leave=False)
+    return tqdm(total=total, desc=desc, file=sys.stderr, leave=False, unit="graph")

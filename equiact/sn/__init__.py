@@ -7,6 +7,15 @@ PyTorch-only package (imports torch at top level).
 (15, 15)
 """
 
+from equiact.sn.checkpoint import load_checkpoint, save_checkpoint
+from equiact.sn.convert import (
+    as_samples,
+    from_pyg,
+    graph_sample,
+    read_dataset_file,
+    samples_from_graphs,
+    to_pyg,
+)
 from equiact.sn.data import (
     CSL_SKIPS,
     DATASETS,
@@ -15,10 +24,12 @@ from equiact.sn.data import (
     collate_graphs,
     csl_dataset,
     load_dataset,
+    load_dataset_info,
     molecule_dataset,
 )
 from equiact.sn.layers import MAX_ORDER, SnDirectSumLinear, SnLinear, SnSet
 from equiact.sn.masking import masked_pool, pad_tensors
+from equiact.sn.memory import estimate_training_memory
 from equiact.sn.models import PRESETS, GraphModel, build_model, graph_tensor
 from equiact.sn.partitions import (
     bell_number,
@@ -27,7 +38,7 @@ from equiact.sn.partitions import (
     set_partitions,
     stirling2,
 )
-from equiact.sn.train import TrainConfig, evaluate, train
+from equiact.sn.train import TrainConfig, build_from_checkpoint, evaluate, predict, train
 
 __all__ = [
     "CSL_SKIPS",
@@ -40,20 +51,32 @@ __all__ = [
     "SnLinear",
     "SnSet",
     "TrainConfig",
+    "as_samples",
     "atlas_dataset",
     "bell_number",
+    "build_from_checkpoint",
     "build_model",
     "canonical_partition",
     "collate_graphs",
     "count_partitions_at_most",
     "csl_dataset",
+    "estimate_training_memory",
     "evaluate",
+    "from_pyg",
+    "graph_sample",
     "graph_tensor",
+    "load_checkpoint",
     "load_dataset",
+    "load_dataset_info",
     "masked_pool",
     "molecule_dataset",
     "pad_tensors",
+    "predict",
+    "read_dataset_file",
+    "samples_from_graphs",
+    "save_checkpoint",
     "set_partitions",
     "stirling2",
+    "to_pyg",
     "train",
 ]

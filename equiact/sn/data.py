@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from equiact.errors import InvalidInputError
+from equiact.errors import InvalidInputError, UnknownNameError
 
 __all__ = [
     "GraphSample",
@@ -34,7 +34,9 @@ __all__ = [
     "molecule_dataset",
     "collate_graphs",
     "DATASETS",
+    "TARGET_NAMES",
     "load_dataset",
+    "load_dataset_info",
 ]
 
 #: Skip lengths of the 10 CSL classes.
@@ -43,11 +45,18 @@ CSL_SKIPS = (2, 3, 4, 5, 6, 9, 11, 12, 13, 16)
 
 @dataclass
 class GraphSample:
-    """One graph: ``x`` is ``(C, n, n)`` (adjacency first), ``y`` the target."""
+    """One graph: ``x`` is ``(C, n, n)`` (adjacency first), ``y`` the target.
+
+    ``y``: an int64 scalar is a class label, a float vector a regression target, an empty
+    tensor no target (unlabelled). ``node_channels``: how many channels after the adjacency
+    hold node features on their diagonal (the rest are edge features);
+    :mod:`equiact.sn.convert` builds samples from networkx, graph6, edge lists and PyG.
+    """
 
     x: torch.Tensor
     y: torch.Tensor
     name: str = ""
+    node_channels: int = 0
 
     @property
     def n(self) -> int:
@@ -195,7 +204,8 @@ def molecule_dataset(name: str = "freesolv", limit: int | None = None) -> list[G
                 sym = a.GetSymbol()
                 atoms[a.GetIdx(), _ATOMS.index(sym) if sym in _ATOMS else len(_ATOMS)] = 1.0
             x = graph_tensor(adj, node_features=atoms, edge_features=bonds)
-            out.append(GraphSample(x, torch.tensor([float(row["expt"])]), name=row["iupac"]))
+            out.append(GraphSample(x, torch.tensor([float(row["expt"])]), name=row["iupac"],
+                                   node_channels=len(_ATOMS) + 1))
             if limit is not None and len(out) >= limit:
                 break
     return out
@@ -222,19 +232,57 @@ DATASETS = {
     "freesolv": (molecule_dataset, "regression", 1),
 }
 
+#: Names of the targets of the built-in data sets (columns of ``equiact predict``'s output).
+TARGET_NAMES = {
+    "csl": ["class"],
+    "atlas": ["triangles", "four_cycles", "connected"],
+    "freesolv": ["hydration_free_energy"],
+}
 
-def load_dataset(name: str, seed: int = 0):
-    """``(samples, task, out_dim)`` for a data set name in :data:`DATASETS`.
+
+def load_dataset(name, seed: int = 0):
+    """``(samples, task, out_dim)`` for a data set name in :data:`DATASETS`, the path of a
+    data set file (:func:`equiact.sn.convert.read_dataset_file`) or a list of samples
+    (:func:`equiact.sn.convert.as_samples`).
 
     >>> samples, task, out_dim = load_dataset("csl")
     >>> len(samples), task, out_dim
     (150, 'classification', 10)
     """
+    info = load_dataset_info(name, seed=seed)
+    return info["samples"], info["task"], info["out_dim"]
+
+
+def load_dataset_info(name, seed: int = 0, task: str = "auto", require_targets: bool = True):
+    """Like :func:`load_dataset`, as a dict with ``samples``, ``task``, ``out_dim`` and
+    ``target_names`` (``task="auto"`` infers it for files and lists; unlabelled files are
+    allowed with ``require_targets=False``, giving ``task = None``)."""
     from equiact.errors import unknown_name
 
-    if name not in DATASETS:
-        raise unknown_name("data set", name, DATASETS)
-    loader, task, out_dim = DATASETS[name]
-    if name in ("csl", "atlas"):  # random relabellings follow the seed
-        return loader(seed=seed), task, out_dim
-    return loader(), task, out_dim
+    if isinstance(name, os.PathLike):
+        name = os.fspath(name)
+    if not isinstance(name, str):
+        from equiact.sn.convert import as_samples, infer_task
+
+        samples = as_samples(name)
+        task, out_dim = infer_task(samples, task)
+        names = ["class"] if task == "classification" else (
+            ["target"] if out_dim == 1 else [f"target_{i}" for i in range(out_dim)])
+        return {"samples": samples, "task": task, "out_dim": out_dim, "target_names": names}
+    if name in DATASETS:
+        loader, fixed, out_dim = DATASETS[name]
+        if task not in ("auto", fixed):
+            raise InvalidInputError(f"data set {name!r} is a {fixed} task, not {task}")
+        samples = loader(seed=seed) if name in ("csl", "atlas") else loader()
+        return {"samples": samples, "task": fixed, "out_dim": out_dim,
+                "target_names": list(TARGET_NAMES[name])}
+    if os.path.isfile(name):
+        from equiact.sn.convert import read_dataset_file
+
+        samples, task, out_dim, names = read_dataset_file(
+            name, require_targets=require_targets, task=task)
+        return {"samples": samples, "task": task, "out_dim": out_dim, "target_names": names}
+    err = unknown_name("data set", name, DATASETS)
+    raise UnknownNameError(
+        f"{err}; or give the path of a data set file ('graph6<TAB>target' per line, see "
+        "docs/sn_layers.md)")
