@@ -443,7 +443,7 @@ class SnLinear(nn.Module):
                 parent_summed = tuple(b for b in summed if b != last)
                 parent = get(part, parent_summed)
                 remaining = [b for b in range(len(part)) if b not in parent_summed]
-                t = parent.sum(dim=2 + remaining.index(last))
+                t = _sum(parent, 2 + remaining.index(last))
             memo[key] = t
             return t
 
@@ -624,3 +624,10 @@ class SnDirectSumLinear(nn.Module):
                 acc = y if acc is None else acc + y
             outs.append(acc)
         return outs
+
+
+def _sum(t: torch.Tensor, dim: int) -> torch.Tensor:
+    """Sum along ``dim``, accumulated in float64 for lower precisions (rounded once)."""
+    if t.dtype in (torch.float32, torch.float16, torch.bfloat16):
+        return t.sum(dim=dim, dtype=torch.float64).to(t.dtype)
+    return t.sum(dim=dim)

@@ -24,9 +24,16 @@ from torch import nn
 
 from equiact.errors import InvalidInputError, unknown_name
 from equiact.sn.layers import SnDirectSumLinear, SnSet
-from equiact.sn.masking import POOLINGS, masked_pool, orbit_normalize
+from equiact.sn.masking import (
+    POOLINGS,
+    masked_pool,
+    orbit_normalize_sum,
+    orbit_type_count,
+)
+from equiact.sn.ops import check_sizes
 
-__all__ = ["GraphModel", "NORMS", "PRESETS", "READOUTS", "build_model", "graph_tensor"]
+__all__ = ["ACTIVATIONS", "GraphModel", "NORMS", "PRESETS", "READOUTS", "build_model",
+           "graph_tensor"]
 
 #: Hidden spaces of the preset models.
 PRESETS = {
@@ -37,6 +44,8 @@ PRESETS = {
 }
 READOUTS = ("graph", "node", "edge")
 NORMS = ("none", "orbit")
+#: Point-wise activations between the hidden layers (all admissible on permutation spaces).
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "silu": nn.SiLU}
 
 
 def graph_tensor(adj, node_features=None, edge_features=None, dtype=torch.float32):
@@ -93,17 +102,22 @@ class GraphModel(nn.Module):
     normalize : bool
         Means instead of sums inside the layers (recommended when n varies).
     norm : "none" | "orbit"
-        ``"orbit"``: the input of every layer is centred per orbit type and scaled to unit RMS,
-        per graph and channel (:func:`~equiact.sn.masking.orbit_normalize`), the hidden layers
-        sum (``normalize`` is ignored), and the invariant features are standardised by a
-        ``BatchNorm1d`` before the head. Exactly equivariant. Meant for inputs such as CSL,
-        whose class differences are ~1e-3 of the mean-normalised features; so far it only
-        partly helps there (docs/sn_layers.md, "Small runs").
+        ``"orbit"``: the input of every layer is centred per orbit type and channel and the
+        whole direct sum divided by one RMS per graph
+        (:func:`~equiact.sn.masking.orbit_normalize_sum`), the hidden layers sum
+        (``normalize`` is ignored), and the head reads the statistics every normalisation
+        removed plus ``n`` (:meth:`features`) through a ``BatchNorm1d``. Exactly equivariant;
+        the preset that reaches the 1-WL / 2-FWL bounds with random weights, in float32 and
+        float64 (docs/separation_models.md).
+    activation : "relu" | "tanh" | "silu" | None
+        Point-wise activation; None: ``"tanh"`` with ``norm="orbit"`` (analytic, so one
+        random draw is generic), ``"relu"`` otherwise.
     """
 
     def __init__(self, in_channels: int, hidden_spaces, hidden: int, layers: int, out_dim: int,
                  readout: str = "graph", pooling: str = "mean", normalize: bool = True,
-                 input_space: SnSet | None = None, norm: str = "none"):
+                 input_space: SnSet | None = None, norm: str = "none",
+                 activation: str | None = None):
         super().__init__()
         if readout not in READOUTS:
             raise InvalidInputError(f"readout {readout!r} unknown; use one of {READOUTS}")
@@ -111,7 +125,14 @@ class GraphModel(nn.Module):
             raise InvalidInputError(f"pooling {pooling!r} unknown; use one of {POOLINGS}")
         if norm not in NORMS:
             raise InvalidInputError(f"norm {norm!r} unknown; use one of {NORMS}")
+        if activation is None:
+            activation = "tanh" if norm == "orbit" else "relu"
+        if activation not in ACTIVATIONS:
+            raise InvalidInputError(
+                f"activation {activation!r} unknown; use one of {tuple(ACTIVATIONS)}"
+            )
         self.norm = norm
+        self.activation = activation
         if norm == "orbit":
             normalize = False
         for name, v in (("hidden", hidden), ("layers", layers), ("out_dim", out_dim),
@@ -130,22 +151,28 @@ class GraphModel(nn.Module):
         for _ in range(layers - 1):
             self.blocks.append(SnDirectSumLinear(hs, hs, [hidden] * k, [hidden] * k,
                                                  normalize=normalize))
-        self.act = nn.ReLU()
+        self.act = ACTIVATIONS[activation]()
         if readout == "graph":
-            self.to_scalar = SnDirectSumLinear(hs, [SnSet.tensor(0)], [hidden] * k, [hidden],
-                                               normalize=True)
             extra = 0 if pooling == "mean" else hidden * k
-            head = [nn.Linear(hidden + extra, hidden), nn.ReLU(), nn.Linear(hidden, out_dim)]
             if norm == "orbit":
-                head.insert(0, nn.BatchNorm1d(hidden + extra, eps=1e-8))
+                # the statistics every orbit normalisation removes, and n (see features())
+                width = in_channels * (orbit_type_count(input_space) + 1) + 1
+                width += layers * sum(hidden * (orbit_type_count(sp) + 1) for sp in hs)
+            else:
+                self.to_scalar = SnDirectSumLinear(hs, [SnSet.tensor(0)], [hidden] * k,
+                                                   [hidden], normalize=True)
+                width = hidden
+            head = [nn.Linear(width + extra, hidden), nn.ReLU(), nn.Linear(hidden, out_dim)]
+            if norm == "orbit":
+                head.insert(0, nn.BatchNorm1d(width + extra, eps=1e-8))
             self.head = nn.Sequential(*head)
+            self.num_features = width + extra
         else:
             target = SnSet.tensor(1 if readout == "node" else 2)
             self.to_out = SnDirectSumLinear(hs, [target], [hidden] * k, [out_dim],
                                             normalize=normalize)
 
-    def forward(self, x: torch.Tensor, sizes: torch.Tensor | None = None) -> torch.Tensor:
-        """``x``: ``(B, C, n, n)`` (zero padded); ``sizes``: ``(B,)`` true node counts."""
+    def _body(self, x: torch.Tensor, sizes, stats: list | None = None):
         if x.dim() != 2 + self.input_space.order:
             raise InvalidInputError(
                 f"input has shape {tuple(x.shape)}; expected (batch, channels) + "
@@ -155,21 +182,69 @@ class GraphModel(nn.Module):
         hs, spaces = [x], [self.input_space]
         for blk in self.blocks:
             if self.norm == "orbit":
-                hs = [orbit_normalize(h, sp, sizes) for h, sp in zip(hs, spaces)]
+                hs = self._normalize(hs, spaces, sizes, stats)
             hs = [self.act(h) for h in blk(hs, sizes, n=n)]
             spaces = self.hidden_spaces
-        if self.readout == "graph":
+        return hs, n
+
+    @staticmethod
+    def _normalize(hs, spaces, sizes, stats):
+        """Orbit-normalise the direct sum (one divisor per graph), collecting the statistics."""
+        if stats is None:
+            return orbit_normalize_sum(hs, spaces, sizes)
+        out, st = orbit_normalize_sum(hs, spaces, sizes, return_stats=True)
+        stats.extend(t.flatten(1) for t in st)
+        return out
+
+    def features(self, x: torch.Tensor, sizes: torch.Tensor | None = None) -> torch.Tensor:
+        """The invariant features ``(B, num_features)`` that the head of a graph readout gets.
+
+        Without a norm: the equivariant map of the last hidden layer to scalars (orbit-type
+        means); with ``norm="orbit"``: the statistics every orbit normalisation removed (the
+        mean of every orbit type and the RMS of the centred part, per channel, at every layer's
+        input and after the last layer) and the number of nodes ``n``. Pooling "sum"/"max" adds
+        one pooled value per hidden channel.
+
+        >>> m = build_model("2-ign", 1, 3, hidden=4, layers=1, pooling="max")
+        >>> m.features(torch.rand(2, 1, 5, 5)).shape      # 4 orbit-type means + 4 maxima
+        torch.Size([2, 8])
+        >>> build_model("2-ign", 1, 3, hidden=4, layers=2, norm="orbit").num_features
+        28
+        """
+        if self.readout != "graph":
+            raise InvalidInputError(
+                f"features() needs readout='graph'; this model has readout={self.readout!r}"
+            )
+        if self.norm == "orbit":
+            stats: list = []
+            hs, n = self._body(x, sizes, stats)
+            self._normalize(hs, self.hidden_spaces, sizes, stats)
+            if sizes is None:
+                count = x.new_full((x.shape[0], 1), float(n))
+            else:
+                count = check_sizes(sizes, x.shape[0], n, device=x.device).to(x.dtype)
+                count = count.reshape(-1, 1)
+            feats = stats + [count]
+        else:
+            hs, n = self._body(x, sizes)
             feats = [self.to_scalar(hs, sizes, n=n)[0]]
-            if self.pooling != "mean":
-                feats += [masked_pool(h, sp, sizes, self.pooling)
-                          for h, sp in zip(hs, self.hidden_spaces)]
-            return self.head(torch.cat(feats, dim=1))
+        if self.pooling != "mean":
+            feats += [masked_pool(h, sp, sizes, self.pooling)
+                      for h, sp in zip(hs, self.hidden_spaces)]
+        return torch.cat(feats, dim=1)
+
+    def forward(self, x: torch.Tensor, sizes: torch.Tensor | None = None) -> torch.Tensor:
+        """``x``: ``(B, C, n, n)`` (zero padded); ``sizes``: ``(B,)`` true node counts."""
+        if self.readout == "graph":
+            return self.head(self.features(x, sizes))
+        hs, n = self._body(x, sizes)
         return self.to_out(hs, sizes, n=n)[0]
 
 
 def build_model(preset: str, in_channels: int, out_dim: int, hidden: int = 16, layers: int = 2,
                 readout: str = "graph", pooling: str = "mean",
-                normalize: bool = True, norm: str = "none") -> GraphModel:
+                normalize: bool = True, norm: str = "none",
+                activation: str | None = None) -> GraphModel:
     """A :class:`GraphModel` with the hidden spaces of ``preset`` (see :data:`PRESETS`).
 
     >>> build_model("mixed", 1, 2, hidden=3, layers=1).hidden_spaces[2].label
@@ -182,4 +257,5 @@ def build_model(preset: str, in_channels: int, out_dim: int, hidden: int = 16, l
     if preset not in PRESETS:
         raise unknown_name("model preset", preset, PRESETS)
     return GraphModel(in_channels, PRESETS[preset], hidden, layers, out_dim, readout=readout,
-                      pooling=pooling, normalize=normalize, norm=norm)
+                      pooling=pooling, normalize=normalize, norm=norm,
+                      activation=activation)
