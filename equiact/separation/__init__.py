@@ -4,7 +4,10 @@
 * :mod:`~equiact.separation.pairs`: pair data sets (atlas, CSL, SR25, BREC, rook/Shrikhande,
   your own graphs);
 * :mod:`~equiact.separation.protocol`: the random-weight protocol with noise floors and
-  per-pair verdicts (``separate``).
+  per-pair verdicts (``separate``);
+* :mod:`~equiact.separation.brec`: BREC's published protocol (training, Hotelling T^2);
+* :mod:`~equiact.separation.csl`: CSL cross-validation;
+* :mod:`~equiact.separation.plethora`: networks on every ``R^{S_n/H}`` and the sweep.
 
 >>> from equiact.separation import load_pairs, oracle_separates
 >>> int(oracle_separates(load_pairs("csl"), "2-fwl").sum())
@@ -66,3 +69,8 @@ from equiact.separation.plethora import (  # noqa: E402
 )
 
 __all__ += ["coset_model_embedder", "coset_model_factory", "plethora_sweep"]
+
+from equiact.separation.brec import run_brec  # noqa: E402
+from equiact.separation.csl import csl_cross_validation  # noqa: E402
+
+__all__ += ["run_brec", "csl_cross_validation"]
