@@ -28,6 +28,7 @@ __all__ = [
     "parse_graph6",
     "to_graph6",
     "read_graph6",
+    "load_graph6_array",
     "read_edge_list",
     "read_graphs",
     "to_adjacency",
@@ -82,25 +83,32 @@ def to_graph6(graph) -> str:
     return nx.to_graph6_bytes(g, header=False).decode("ascii").strip()
 
 
+def load_graph6_array(path) -> np.ndarray:
+    """A ``.npy`` array of graph6 strings, 1-d or ``(P, 2)`` (pairs), read without pickle."""
+    path = Path(path)
+    try:
+        arr = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as err:
+        raise InvalidInputError(
+            f"cannot read {str(path)!r} as a NumPy array of graph6 strings: {err}") from err
+    if arr.dtype.kind not in "US" or not (arr.ndim == 1 or (arr.ndim == 2 and arr.shape[1] == 2)):
+        raise InvalidInputError(
+            f"{str(path)!r} holds a {arr.dtype} array of shape {arr.shape}; expected a "
+            "1-d or (P, 2) array of graph6 strings")
+    return arr
+
+
 def read_graph6(path) -> list[nx.Graph]:
     """All graphs of a graph6 file (one per non-empty line) or of a ``.npy`` array of strings.
 
     The ``.npy`` form is how BREC ships its pairs (``../shared/data/brec``); it is read with
-    ``allow_pickle=False``.
+    ``allow_pickle=False`` (:func:`load_graph6_array`; a ``(P, 2)`` array is read row by row).
     """
     path = Path(path)
     if path.suffix == ".npy":
-        try:
-            arr = np.load(path, allow_pickle=False)
-        except (OSError, ValueError) as err:
-            raise InvalidInputError(
-                f"cannot read {str(path)!r} as a NumPy array of graph6 strings: {err}") from err
-        if arr.dtype.kind not in "US" or arr.ndim != 1:
-            raise InvalidInputError(
-                f"{str(path)!r} holds a {arr.dtype} array of shape {arr.shape}; expected a "
-                "1-d array of graph6 strings")
-        lines = [str(v) if arr.dtype.kind == "U" else v for v in arr]
-        return [parse_graph6(v, f"{path}: entry {i}") for i, v in enumerate(lines)]
+        arr = load_graph6_array(path).reshape(-1)
+        return [parse_graph6(str(v) if arr.dtype.kind == "U" else v, f"{path}: entry {i}")
+                for i, v in enumerate(arr)]
     try:
         raw = path.read_bytes()
     except OSError as err:

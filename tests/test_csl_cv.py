@@ -60,3 +60,12 @@ def test_bad_model_and_example_cli(capsys):
     assert res["model"] == "2-ign" and len(res["accuracies"]) == 5
     assert script.main(["--model", "2-ign", "--folds", "1"]) == 2
     assert "folds = 1" in capsys.readouterr().err
+
+
+def test_end_to_end_training_keeps_1wl_bound():
+    """Training every weight cannot lift a 1-WL-bounded model above chance on CSL: all its
+    graphs get equal features whatever the weights (exact invariance, 1-WL-equivalent)."""
+    res = csl_cross_validation("2-ign", folds=5, copies=5, hidden=2, layers=1, epochs=2,
+                               train_body=True)
+    assert res.to_dict()["settings"]["train_body"] is True
+    assert res.mean == pytest.approx(0.1)

@@ -99,3 +99,17 @@ def test_bad_files_are_refused(tmp_path):
     empty.write_text("\n")
     with pytest.raises(InvalidInputError, match="holds no graphs"):
         read_graph6(empty)
+
+
+def test_npy_arrays_of_graph6(tmp_path):
+    pairs = tmp_path / "pairs.npy"
+    np.save(pairs, np.array([["Bg", "BW"], ["CF", "Cr"]]))
+    assert [g.number_of_nodes() for g in read_graph6(pairs)] == [3, 3, 4, 4]
+    bad = tmp_path / "bad.npy"
+    np.save(bad, np.zeros((2, 3)))
+    with pytest.raises(InvalidInputError, match=r"expected a 1-d or \(P, 2\) array"):
+        read_graph6(bad)
+    obj = tmp_path / "obj.npy"
+    np.save(obj, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(InvalidInputError, match="cannot read"):
+        read_graph6(obj)

@@ -168,6 +168,31 @@ def _bar(total, on, desc):
     return tqdm(total=total, desc=desc, file=sys.stderr, leave=False)
 
 
+def _train_fold(init, forward, labels, train, epochs, lr, seed, batch_size, bar):
+    """A copy of ``init`` trained with Adam on the graphs ``train`` (``forward(model, batch)``
+    gives the logits of a batch of indices); batches of one graph are skipped (BatchNorm)."""
+    import copy
+
+    import torch
+
+    model = copy.deepcopy(init)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    rng = np.random.default_rng(seed)
+    for _ in range(epochs):
+        model.train()
+        order = rng.permutation(train)
+        for i in range(0, len(order), batch_size):
+            b = order[i:i + batch_size]
+            if len(b) < 2:
+                continue
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(forward(model, b), labels[b]).backward()
+            opt.step()
+        if bar is not None:
+            bar.update(1)
+    return model
+
+
 def _sn_cv(preset, data, labels, test_folds, hidden, layers, epochs, lr, seed, batch_size,
            tdtype, train_body, progress):
     import copy
@@ -210,22 +235,8 @@ def _sn_cv(preset, data, labels, test_folds, hidden, layers, epochs, lr, seed, b
     bar = _bar(len(test_folds) * epochs, progress, f"CSL {preset} (end to end)")
     for test in test_folds:
         train = np.setdiff1d(everything, test)
-        model = copy.deepcopy(init)
-        opt = torch.optim.Adam(model.parameters(), lr=lr)
-        rng = np.random.default_rng(seed)
-        for _ in range(epochs):
-            model.train()
-            order = rng.permutation(train)
-            for i in range(0, len(order), batch_size):
-                b = order[i:i + batch_size]
-                if len(b) < 2:
-                    continue  # BatchNorm needs two graphs
-                opt.zero_grad()
-                loss = torch.nn.functional.cross_entropy(model(x[b]), labels[b])
-                loss.backward()
-                opt.step()
-            if bar is not None:
-                bar.update(1)
+        model = _train_fold(init, lambda m, b: m(x[b]), labels, train, epochs, lr, seed,
+                            batch_size, bar)
         _refresh_bn(model, lambda tr=train, m=model: [m(x[tr[i:i + batch_size]])
                                                       for i in range(0, len(tr), batch_size)])
         with torch.no_grad():
@@ -240,7 +251,6 @@ def _sn_cv(preset, data, labels, test_folds, hidden, layers, epochs, lr, seed, b
 
 def _gin_cv(data, labels, test_folds, hidden, layers, epochs, lr, seed, batch_size, tdtype,
             progress):
-    import copy
 
     import torch
 
@@ -275,22 +285,8 @@ def _gin_cv(data, labels, test_folds, hidden, layers, epochs, lr, seed, batch_si
     bar = _bar(len(test_folds) * epochs, progress, "CSL gin")
     for test in test_folds:
         train = np.setdiff1d(everything, test)
-        model = copy.deepcopy(init)
-        opt = torch.optim.Adam(model.parameters(), lr=lr)
-        rng = np.random.default_rng(seed)
-        for _ in range(epochs):
-            model.train()
-            order = rng.permutation(train)
-            for i in range(0, len(order), batch_size):
-                b = order[i:i + batch_size]
-                if len(b) < 2:
-                    continue
-                opt.zero_grad()
-                out = model(Batch.from_data_list([graphs[j] for j in b]))
-                torch.nn.functional.cross_entropy(out, labels[b]).backward()
-                opt.step()
-            if bar is not None:
-                bar.update(1)
+        model = _train_fold(init, lambda m, b: m(Batch.from_data_list([graphs[j] for j in b])),
+                            labels, train, epochs, lr, seed, batch_size, bar)
         model.eval()
         with torch.no_grad():
             accs.append(_accuracy(model(Batch.from_data_list([graphs[j] for j in test])),

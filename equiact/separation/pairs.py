@@ -375,20 +375,12 @@ def _file_graphs(path: Path) -> list:
 
 
 def _file_pairs(path: Path, mode: str) -> PairDataset:
-    from equiact.graphs import parse_graph6
+    from equiact.graphs import load_graph6_array, read_graph6
 
     if path.is_dir():
         raise InvalidInputError(f"{str(path)!r} is a folder; give a graph6 or edge-list file")
-    if path.suffix == ".npy":
-        try:
-            arr = np.load(path, allow_pickle=False)
-        except (OSError, ValueError) as err:
-            raise InvalidInputError(
-                f"cannot read {str(path)!r} as a NumPy array of graph6 strings: {err}") from err
-        if arr.dtype.kind in "US" and arr.ndim == 2 and arr.shape[1] == 2:
-            flat = arr.reshape(-1)
-            gs = [parse_graph6(v, f"{path}: entry {k}") for k, v in enumerate(flat)]
-            return pairs_from_graphs(gs, mode="consecutive", title=path.name,
-                                     category=path.stem)
+    if path.suffix == ".npy" and load_graph6_array(path).ndim == 2:
+        return pairs_from_graphs(read_graph6(path), mode="consecutive", title=path.name,
+                                 category=path.stem)
     graphs = _file_graphs(path)
     return pairs_from_graphs(graphs, mode=mode, title=path.name, category=path.stem)
