@@ -185,7 +185,11 @@ def _target_scale(samples, indices, task):
     if task == "classification" or not indices:
         return None
     ys = torch.stack([samples[i].y.reshape(-1).float() for i in indices])
-    return ys.mean(0), ys.std(0, unbiased=False).clamp(min=1e-6)
+    mean, std = ys.mean(0), ys.std(0, unbiased=False)
+    # A target constant on the training graphs (std 0 up to rounding) is only centred: dividing
+    # by a clamped tiny std would blow its loss up by ~1e12 and drown the other targets.
+    constant = ~(std > 1e-6 * (mean.abs() + std))
+    return mean, torch.where(constant, torch.ones_like(std), std)
 
 
 def _scale_record(scale):
