@@ -82,18 +82,20 @@ def _check_size(size: int, what: str) -> None:
             "field does not change the verdict)")
 
 
-def _split(obj):
+def _split(obj, check_size: bool = False):
     """``(escnn Representation, FieldType or None)`` from a Representation or FieldType."""
     group = require("escnn.group")
     if isinstance(obj, group.Representation):
-        _check_size(obj.size, obj.name)
+        if check_size:
+            _check_size(obj.size, obj.name)
         return obj, None
     try:
         nn = require("escnn.nn")
     except InvalidInputError:  # pragma: no cover - escnn.nn needs torch, which equiact has
         nn = None
     if nn is not None and isinstance(obj, nn.FieldType):
-        _check_size(obj.size, f"field type with {len(obj.representations)} fields")
+        if check_size:
+            _check_size(obj.size, f"field type with {len(obj.representations)} fields")
         return obj.representation, obj
     raise InvalidInputError(
         f"expected an escnn.group.Representation or escnn.nn.FieldType, got "
@@ -258,7 +260,7 @@ def from_escnn(obj, *, exact="auto", name=None):
 
     if exact not in ("auto", True, False):
         raise InvalidInputError(f"exact = {exact!r}: use 'auto', True or False")
-    rep, _ = _split(obj)
+    rep, _ = _split(obj, check_size=True)
     G = rep.group
     st = group_structure(G)
     gens = [np.asarray(rep(g), dtype=np.float64) for g in st.generators]
