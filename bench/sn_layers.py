@@ -27,6 +27,7 @@ import time
 
 import torch
 
+from equiact.cli.threads import add_threads_argument, apply_threads
 from equiact.sn import SnLinear, SnSet
 
 
@@ -129,11 +130,9 @@ def bench_dense(src: SnSet, dst: SnSet, n: int, b: int, c: int, reps: int):
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="smaller sizes, fewer repetitions")
-    ap.add_argument("--threads", type=int, default=None,
-                    help="torch threads (default: torch's choice); 1 is steadier on a busy CPU")
+    add_threads_argument(ap)
     args = ap.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    apply_threads(args)
     torch.manual_seed(0)
     reps = 2 if args.quick else 5
     res: dict = {"machine": f"{platform.machine()} {torch.get_num_threads()} threads",

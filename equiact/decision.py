@@ -44,6 +44,7 @@ __all__ = ["Verdict", "Violation", "Witness", "decide", "commutation_error"]
 
 #: A witness counts when its error exceeds this, relative to 1 + max(|lhs|, |rhs|).
 WITNESS_TOLERANCE = 1e-7
+_RELATIVE_TO = "1 + max(|f~(M x)|, |M f~(x)|)"
 #: Partial row sums are taken over at most this many nonzero entries of a row.
 _MAX_ROW_SUBSETS = 4
 #: At most this many distinct scalars are classified exactly (a subgroup: a lower bound on T(M)).
@@ -79,8 +80,13 @@ class Witness:
     x: np.ndarray
     lhs: np.ndarray
     rhs: np.ndarray
-    error: float
+    error: float  # max |lhs - rhs| / (1 + max(|lhs|, |rhs|)), compared with ``tolerance``
     tolerance: float
+
+    @property
+    def abs_error(self) -> float:
+        """``max |f~(M x) - M f~(x)|``, the plain difference of the two printed vectors."""
+        return float(np.max(np.abs(self.lhs - self.rhs), initial=0.0))
 
     def to_json(self) -> dict:
         return {
@@ -90,7 +96,9 @@ class Witness:
             "x": self.x.tolist(),
             "lhs": self.lhs.tolist(),
             "rhs": self.rhs.tolist(),
+            "abs_error": self.abs_error,
             "error": self.error,
+            "error_relative_to": _RELATIVE_TO,
             "tolerance": self.tolerance,
         }
 
@@ -182,7 +190,9 @@ class Verdict:
                 f"  x          = {_fmt_vec(w.x)}",
                 f"  f~(M x)    = {_fmt_vec(w.lhs)}",
                 f"  M f~(x)    = {_fmt_vec(w.rhs)}",
-                f"  max error  = {w.error:.3g} (tolerance {w.tolerance:.1e})",
+                f"  max |f~(M x) - M f~(x)| = {w.abs_error:.6g}",
+                f"  relative error = {w.error:.3g} (the difference over {_RELATIVE_TO}; "
+                f"a witness needs > {w.tolerance:.1e})",
             ]
         lines += [
             "",
@@ -200,7 +210,7 @@ class Verdict:
         if self.check:
             lines.append(
                 f"  numeric check   {self.check['inputs']} random inputs per generator, "
-                f"max |f~(Mx) - M f~(x)| = {self.check['max_error']:.2g}"
+                f"max |f~(Mx) - M f~(x)| / ({_RELATIVE_TO}) = {self.check['max_error']:.2g}"
             )
         if self.tolerance is not None:
             lines.append(textwrap.fill(
@@ -879,7 +889,7 @@ def _numeric_check(profile, rep, rng, inputs: int = 32) -> dict:
             for _ in range(inputs // 4):
                 x = rng.normal(scale=scale, size=rep.dim)
                 worst = max(worst, commutation_error(profile.numpy_fn, M, x)[0])
-    return {"inputs": inputs, "max_error": worst, "relative_to": "1 + max(|lhs|, |rhs|)"}
+    return {"inputs": inputs, "max_error": worst, "relative_to": _RELATIVE_TO}
 
 
 # ------------------------------------------------------------------------- reasons

@@ -129,13 +129,21 @@ def _parse_string(text: str, what: str, position) -> sp.Expr:
         raise InvalidMatrixError(f"{loc} {text!r} cannot be parsed as a number ({err})") from None
     if not isinstance(value, sp.Expr):
         raise InvalidMatrixError(f"{loc} {text!r} is not a number")
+    return _vet(value, what, position, loc, text)
+
+
+def _vet(value, what: str, position, loc: str, text: str, magnitude: bool = True) -> sp.Expr:
+    """Bounds on a parsed (or user-built sympy) entry: exponents, expansion size and (for
+    strings, whose constants read_formula already bounded in float64) magnitude."""
+    _check_exponents(value, 1.0, loc, text)
     terms = expansion_size(value, _MAX_EXPANSION)
     if terms > _MAX_EXPANSION:
         raise InvalidMatrixError(
             f"{loc} {text!r} expands to more than {_MAX_EXPANSION} terms; give it in expanded "
             "form or as a float"
         )
-    _check_exponents(value, 1.0, loc, text)
+    if not magnitude:  # evalf of a user-built exp(exp(exp(10))) can run for many seconds
+        return _check_sympy(value, what, position)
     try:  # magnitude check with bounded-precision floats
         size = abs(value.evalf(15))
         too_big = bool(size.is_finite) and (bool(size > sp.Float("1e300"))
@@ -262,6 +270,8 @@ def parse_entry(value, what: str = "", position=None):
         if isinstance(value, sp.Float) or (isinstance(value, sp.Expr) and value.has(sp.Float)):
             v = _check_sympy(value, what, position)
             return parse_entry(float(v), what, position)
+        if isinstance(value, sp.Expr) and not value.free_symbols:
+            return _vet(value, what, position, loc, _short(str(value)), magnitude=False)
         return _check_sympy(value, what, position)
     if isinstance(value, numbers.Rational):
         return sp.Rational(_bounded_int(int(value.numerator), loc),

@@ -27,6 +27,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
+from equiact.cli.threads import add_threads_argument, apply_threads
 from equiact.nn import EquivariantNetwork
 from equiact.spaces import sn_tensor_space
 
@@ -119,7 +120,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--compile", action="store_true",
                         help="also check torch.compile (inductor) on the trained model")
+    add_threads_argument(parser)
     args = parser.parse_args(argv)
+    apply_threads(args)
     for name, lo in (("n", 2), ("train", 1), ("test", 1), ("epochs", 1), ("batch", 1),
                      ("width", 1)):
         if getattr(args, name) < lo:

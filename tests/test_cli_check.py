@@ -188,3 +188,25 @@ def test_max_dim(tmp_path, capsys):
     code, _, err = run_cli(capsys, "coords", "--matrices", str(path), "--activation", "relu",
                            "--max-dim", "5")
     assert code == 2 and "larger than --max-dim 5" in err
+
+
+def test_witness_prints_absolute_difference_and_says_what_the_relative_error_is(tmp_path):
+    # A rotation by 2*pi/5 with relu: the printed vectors differ by more than the relative error.
+    import numpy as _np
+
+    path = tmp_path / "rot.json"
+    c, s = "cos(2*pi/5)", "sin(2*pi/5)"
+    path.write_text(json.dumps({"generators": [[[c, f"-{s}"], [s, c]]]}))
+    cmd = [sys.executable, "-m", "equiact.cli.main", "check", "--matrices", str(path),
+           "--activation", "relu"]
+    out = subprocess.run(cmd + ["--json"], capture_output=True, text=True)
+    assert out.returncode == 1, out.stderr
+    w = json.loads(out.stdout)["witness"]
+    diff = _np.max(_np.abs(_np.array(w["lhs"]) - _np.array(w["rhs"])))
+    assert w["abs_error"] == pytest.approx(diff)
+    scale = 1 + max(_np.max(_np.abs(w["lhs"])), _np.max(_np.abs(w["rhs"])))
+    assert w["error"] == pytest.approx(diff / scale)
+    assert w["error_relative_to"].startswith("1 + max(")
+    text = subprocess.run(cmd, capture_output=True, text=True).stdout
+    assert f"max |f~(M x) - M f~(x)| = {diff:.6g}" in text
+    assert f"relative error = {w['error']:.3g} (the difference over 1 + max(" in text

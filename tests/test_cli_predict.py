@@ -127,3 +127,26 @@ def test_predict_errors(tmp_path, capsys):
     with pytest.raises(InvalidInputError, match=r"graphs have \[2\] channels but .* takes 1"):
         predict(model, state, [graph_sample(g, None, node_attrs=["w"])])
     assert torch.is_tensor(predict(model, state, [graph_sample("Bw")]))
+
+
+@pytest.mark.parametrize("change", [
+    {"config": {"hidden": 3000}},  # would allocate ~GBs before load_state_dict fails
+    {"config": {"layers": 10**6}},
+    {"out_dim": 10**7},
+    {"in_channels": True},
+])
+def test_crafted_config_larger_than_its_weights_is_refused(tmp_path, capsys, change):
+    run = tmp_path / "run"
+    train(TrainConfig(dataset="atlas", hidden=3, layers=1, epochs=1, limit=20, progress=False,
+                      checkpoint_dir=str(run)))
+    state = torch.load(run / "best.pt", weights_only=True)
+    for key, val in change.items():
+        if isinstance(val, dict):
+            state[key].update(val)
+        else:
+            state[key] = val
+    torch.save(state, run / "best.pt")
+    assert main(["predict", "--checkpoint", str(run), "--dataset", "atlas", "--limit", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "does not describe a model this version can build" in err
+    assert "stored weights" in err and err.count("\n") == 1

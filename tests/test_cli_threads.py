@@ -26,3 +26,12 @@ def test_threads_default_and_explicit(monkeypatch):
 def test_bad_thread_counts(bad):
     with pytest.raises(InvalidInputError, match="--threads must be a whole number >= 1"):
         apply_threads(bad)
+
+
+def test_absurd_thread_count_is_refused_before_torch_sees_it(monkeypatch):
+    import equiact.cli.threads as threads
+
+    monkeypatch.setattr(threads, "_cpus", lambda: 2)
+    assert threads.check_threads("8") == 8
+    with pytest.raises(InvalidInputError, match=r"--threads 10000 is more than 4 x the 2 CPU"):
+        apply_threads("10000")

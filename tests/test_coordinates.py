@@ -551,3 +551,22 @@ def test_progress_bars_and_fast_refusal_of_huge_named_groups(monkeypatch, capsys
     # measures the latency), before GAP computes any class
     with pytest.raises(ClosureLimitError, match="is 37,338, above the limit 1,000"):
         admissible_coordinates(named_representation("S40", "standard"), "relu")
+
+
+@pytest.mark.parametrize("name,why", [("out.txt", "must end in .npz"), ("", "is a directory"),
+                                      ("missing/b.npz", "does not exist")])
+def test_cli_coords_save_path_checked_first(tmp_path, capsys, monkeypatch, name, why):
+    # numpy silently writes out.txt.npz, and a directory D becomes D.npz: refuse both up front
+    import equiact.coordinates as coordinates
+
+    def boom(*a, **k):
+        raise AssertionError("computed before the --save path was checked")
+
+    monkeypatch.setattr(coordinates, "admissible_coordinates", boom)
+    path = str(tmp_path / name) if name else str(tmp_path)
+    assert main(["coords", "--group", "S4", "--rep", "standard", "--activation", "tanh",
+                 "--save", path]) == 2
+    assert why in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.parent.iterdir() if p.name.startswith(
+        tmp_path.name)) == [tmp_path.name]
+    assert list(tmp_path.iterdir()) == []

@@ -296,3 +296,15 @@ def test_huge_integers_are_refused():
 ])
 def test_usual_strings_still_parse(text, value):
     assert is_exact_zero(parse_entry(text) - value)
+
+
+def test_user_built_sympy_entries_get_the_string_bounds():
+    # an unevaluated 2**(10**10) used to escape as OverflowError; an exp tower is still read
+    # without evalf (which took 9 s and raised decimal.InvalidOperation)
+    with pytest.raises(InvalidMatrixError, match="exponent larger than 256"):
+        parse_entry(sp.Pow(2, 10**10, evaluate=False))
+    with pytest.raises(InvalidMatrixError, match="expands to more than 2000 terms"):
+        parse_entry(sp.Add(*[sp.sqrt(k) for k in range(2, 60)]) ** 4)
+    tower = sp.exp(sp.exp(sp.exp(10, evaluate=False), evaluate=False), evaluate=False)
+    assert parse_entry(tower) == tower
+    assert parse_entry(sp.cos(2 * sp.pi / 5)) == (sp.sqrt(5) - 1) / 4

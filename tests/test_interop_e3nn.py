@@ -112,3 +112,10 @@ def test_docs_e3nn_example_runs():
     blocks = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "decide_e3nn" in b]
     assert len(blocks) == 1
     exec(compile(blocks[0], "docs/interop.md", "exec"), {})
+
+
+@pytest.mark.parametrize("irreps", ["100000x0e", "1000x10e"])
+def test_huge_irreps_are_refused_before_allocating(irreps):
+    # 100000x0e used to try a 75 GiB allocation (MemoryError), 1000x10e ran for minutes
+    with pytest.raises(InvalidInputError, match=r"have dimension \d+, above the limit 1024"):
+        decide_e3nn(irreps, "relu")

@@ -218,3 +218,14 @@ def test_docs_escnn_example_runs():
     blocks = _doc_blocks("escnn")
     assert len(blocks) == 1
     exec(compile(blocks[0], "docs/interop.md", "exec"), {})
+
+
+def test_huge_field_type_is_refused_before_escnn_builds_it():
+    # 2000 regular C8 fields (dimension 16000) ran for minutes and took > 6 GB
+    from escnn import gspaces
+    from escnn import nn as enn
+
+    gs = gspaces.rot2dOnR2(N=8)
+    with pytest.raises(InvalidInputError, match=r"dimension 16000, above the limit 1024"):
+        decide_escnn(enn.FieldType(gs, [gs.regular_repr] * 2000), "relu")
+    assert decide_escnn(enn.FieldType(gs, [gs.regular_repr] * 4), "relu").admissible

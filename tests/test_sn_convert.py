@@ -240,3 +240,23 @@ def test_pyg_missing_names_the_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch_geometric.data", None)
     with pytest.raises(InvalidInputError, match=r"pip install torch_geometric==2\.8\.1"):
         convert.to_pyg([graph_sample("Bg", 0)])
+
+
+def test_huge_class_labels_are_refused_not_allocated(tmp_path):
+    # a label of 10**9 used to build a model with 10**9 outputs (minutes, tens of GB)
+    from equiact.cli.main import main
+    from equiact.sn.convert import MAX_CLASSES
+    from equiact.sn.data import load_dataset_info
+
+    pairs = [("Bw", 0), ("Cr", 10**9)]
+    with pytest.raises(InvalidInputError, match=r"class label 1000000000 would need .*"
+                                                r"MAX_CLASSES = 10000.*--task regression"):
+        load_dataset_info(pairs)
+    with pytest.raises(InvalidInputError, match=r"class label .* does not fit in 64 bits"):
+        load_dataset_info([("Bw", 0), ("Cr", 10**400)])
+    load_dataset_info([("Bw", 0), ("Cr", MAX_CLASSES - 1)])  # the largest allowed label
+    f = tmp_path / "big.tsv"
+    f.write_text("Bw\t0\nCr\t1000000000\nDQc\t3\n")
+    assert main(["train", "--dataset", str(f), "--epochs", "1", "--no-progress"]) == 2
+    assert main(["train", "--dataset", str(f), "--epochs", "1", "--no-progress", "--task",
+                 "regression", "--hidden", "2", "--layers", "1"]) == 0

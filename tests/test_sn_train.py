@@ -437,3 +437,17 @@ def test_plot_learning_curves(tmp_path, capsys, monkeypatch):
     assert main(["train", "--dataset", "atlas", "--epochs", "1", "--no-progress", "--plot",
                  str(png)]) == 2
     assert "pip install matplotlib==3.11.2" in capsys.readouterr().err
+
+
+def test_constant_target_is_centred_not_divided_by_a_tiny_std():
+    from types import SimpleNamespace
+
+    from equiact.sn.train import _target_scale
+
+    ys = [torch.tensor([0.0, 0.1, float(k)]) for k in range(5)]
+    samples = [SimpleNamespace(y=y) for y in ys]
+    mean, std = _target_scale(samples, list(range(5)), "regression")
+    assert torch.allclose(mean, torch.tensor([0.0, 0.1, 2.0]))
+    # the two constant columns get std 1 (a clamped 1e-6 made their loss ~1e12 times too big)
+    assert std.tolist()[:2] == [1.0, 1.0]
+    assert std[2].item() == pytest.approx(2.0 ** 0.5)

@@ -76,6 +76,8 @@ def run(args) -> int:
     seed = positive_int("--seed", args.seed, allow_zero=True)
     for flag in ("max_order", "max_classes", "max_index"):
         positive_int("--" + flag.replace("_", "-"), getattr(args, flag))
+    if args.save:
+        _check_save_path(args.save)
     rep = load_representation(args)
     res = admissible_coordinates(rep, args.activation, closure_limit=args.max_order,
                                  tol=args.tol, seed=seed, max_classes=args.max_classes,
@@ -134,6 +136,24 @@ def run(args) -> int:
         if ext.note:
             print("  " + ext.note)
     return 0 if res.exists else 1
+
+
+def _check_save_path(path: str) -> None:
+    """Refuse a --save path numpy would silently change, before any work is done."""
+    import os
+
+    from equiact.errors import InvalidInputError
+
+    if os.path.isdir(path):
+        raise InvalidInputError(f"--save {path!r} is a directory; give a file name ending "
+                                "in .npz")
+    if not path.endswith(".npz"):
+        raise InvalidInputError(f"--save {path!r}: the file name must end in .npz (numpy "
+                                f"would write {path + '.npz'!r} instead)")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        raise InvalidInputError(f"--save {path!r}: folder {folder!r} does not exist or is not "
+                                "writable")
 
 
 def _save(path, res) -> None:

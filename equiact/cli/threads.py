@@ -25,14 +25,31 @@ __all__ = ["DEFAULT_THREADS", "add_threads_argument", "apply_threads", "check_th
 DEFAULT_THREADS = 1
 
 
+#: ``--threads`` above this many times the CPUs available is refused (it only slows torch down).
+OVERSUBSCRIPTION = 4
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def check_threads(value) -> int:
-    """Validate a thread count: a whole number >= 1."""
+    """Validate a thread count: a whole number >= 1 and at most 4x the CPUs available."""
     try:
         n = int(value)
     except (TypeError, ValueError):
         n = None
     if n is None or str(value).strip() != str(n) or n < 1:
         raise InvalidInputError(f"--threads must be a whole number >= 1, got {value!r}")
+    cpus = _cpus()
+    if n > OVERSUBSCRIPTION * cpus:
+        raise InvalidInputError(
+            f"--threads {n} is more than {OVERSUBSCRIPTION} x the {cpus} CPU(s) available here; "
+            f"torch would only slow down; give at most {OVERSUBSCRIPTION * cpus} (1 is "
+            "usually fastest on a small shared machine)")
     return n
 
 

@@ -41,14 +41,25 @@ _CHECK_ANGLES = (0.37, 1.9)
 _CHECK_TOL = 1e-9
 
 
-def _irreps(irreps):
+def _irreps(irreps, max_dim: int | None = None):
+    """``o3.Irreps(irreps)``, refused above ``max_dim`` (default ``MAX_BUILTIN_DIM`` = 1024):
+    every generator is a dense ``dim x dim`` float64 matrix (100000x0e would need 75 GiB)."""
+    from equiact.groups import MAX_BUILTIN_DIM
+
     o3 = require("e3nn.o3")
     try:
-        return o3.Irreps(irreps)
+        ir = o3.Irreps(irreps)
     except (ValueError, TypeError, AssertionError) as err:
         raise InvalidInputError(
             f"irreps = {irreps!r} is not an e3nn Irreps ({err}); e.g. '2x0e + 1x0o + 1x1o'"
         ) from None
+    limit = MAX_BUILTIN_DIM if max_dim is None else max_dim
+    if ir.dim > limit:
+        raise InvalidInputError(
+            f"irreps {str(ir)[:80]!r} have dimension {ir.dim}, above the limit {limit} (each "
+            "generator is a dense dim x dim matrix); decide each irrep type separately "
+            "(multiplicities do not change the verdict)")
+    return ir
 
 
 @contextlib.contextmanager

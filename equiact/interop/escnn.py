@@ -70,16 +70,32 @@ _LIE_TOL = 1e-7
 
 
 # ---------------------------------------------------------------------- inputs
-def _split(obj):
+def _check_size(size: int, what: str) -> None:
+    """Refuse before escnn builds (and equiact reads) dense ``size x size`` matrices."""
+    from equiact.groups import MAX_BUILTIN_DIM
+
+    if size > MAX_BUILTIN_DIM:
+        raise InvalidInputError(
+            f"escnn {what} has dimension {size}, above the limit {MAX_BUILTIN_DIM} (dense "
+            "matrices); decide each distinct field type on its own, e.g. "
+            "[decide_escnn(r, act) for r in set(field_type.representations)] (repeating a "
+            "field does not change the verdict)")
+
+
+def _split(obj, check_size: bool = False):
     """``(escnn Representation, FieldType or None)`` from a Representation or FieldType."""
     group = require("escnn.group")
     if isinstance(obj, group.Representation):
+        if check_size:
+            _check_size(obj.size, obj.name)
         return obj, None
     try:
         nn = require("escnn.nn")
     except InvalidInputError:  # pragma: no cover - escnn.nn needs torch, which equiact has
         nn = None
     if nn is not None and isinstance(obj, nn.FieldType):
+        if check_size:
+            _check_size(obj.size, f"field type with {len(obj.representations)} fields")
         return obj.representation, obj
     raise InvalidInputError(
         f"expected an escnn.group.Representation or escnn.nn.FieldType, got "
@@ -244,7 +260,7 @@ def from_escnn(obj, *, exact="auto", name=None):
 
     if exact not in ("auto", True, False):
         raise InvalidInputError(f"exact = {exact!r}: use 'auto', True or False")
-    rep, _ = _split(obj)
+    rep, _ = _split(obj, check_size=True)
     G = rep.group
     st = group_structure(G)
     gens = [np.asarray(rep(g), dtype=np.float64) for g in st.generators]

@@ -50,6 +50,7 @@ from equiact.errors import InvalidInputError
 from equiact.sn.data import GraphSample
 
 __all__ = [
+    "MAX_CLASSES",
     "PYG_PIN",
     "graph_sample",
     "samples_from_graphs",
@@ -83,6 +84,10 @@ def _target(y, where: str) -> torch.Tensor:
     elif isinstance(y, (bool, np.bool_)):
         t = torch.tensor([float(y)])
     elif isinstance(y, (int, np.integer)):
+        if not -(2**63) <= int(y) < 2**63:
+            raise InvalidInputError(
+                f"{where}: class label {y} does not fit in 64 bits; labels are 0, 1, 2, ... "
+                "(use a float for a regression target)")
         return torch.tensor(int(y), dtype=torch.int64)
     else:
         try:
@@ -293,6 +298,20 @@ def as_samples(items) -> list[GraphSample]:
     return out
 
 
+#: Class labels are 0 .. MAX_CLASSES - 1 (the model has one output per class).
+MAX_CLASSES = 10_000
+
+
+def _check_classes(largest: int, where: str) -> int:
+    """The number of classes for a largest label, refused above :data:`MAX_CLASSES`."""
+    if largest >= MAX_CLASSES:
+        raise InvalidInputError(
+            f"{where}: class label {largest} would need {largest + 1} outputs, more than "
+            f"MAX_CLASSES = {MAX_CLASSES}; number the classes 0, 1, 2, ... or, for a numeric "
+            "target, use task 'regression' (--task regression)")
+    return largest + 1
+
+
 def infer_task(samples, task: str = "auto"):
     """``(task, out_dim)`` of labelled samples: integer labels -> classification.
 
@@ -321,7 +340,7 @@ def infer_task(samples, task: str = "auto"):
                     "label (one non-negative integer); use task 'regression'")
             labels.append(int(v))
             s.y = torch.tensor(int(v), dtype=torch.int64)
-        return task, max(labels) + 1
+        return task, _check_classes(max(labels), "data set")
     dims = {s.y.numel() for s in samples}
     if len(dims) > 1 or 0 in dims:
         raise InvalidInputError(
@@ -418,7 +437,7 @@ def parse_dataset_text(text: str, where: str = "data set", base: Path | None = N
     if not width:
         return samples, None, None, []
     if task == "classification":
-        out_dim = max(int(s.y) for s in samples) + 1
+        out_dim = _check_classes(max(int(s.y) for s in samples), where)
     else:
         out_dim = width
     if names is None:

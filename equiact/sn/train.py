@@ -185,7 +185,11 @@ def _target_scale(samples, indices, task):
     if task == "classification" or not indices:
         return None
     ys = torch.stack([samples[i].y.reshape(-1).float() for i in indices])
-    return ys.mean(0), ys.std(0, unbiased=False).clamp(min=1e-6)
+    mean, std = ys.mean(0), ys.std(0, unbiased=False)
+    # A target constant on the training graphs (std 0 up to rounding) is only centred: dividing
+    # by a clamped tiny std would blow its loss up by ~1e12 and drown the other targets.
+    constant = ~(std > 1e-6 * (mean.abs() + std))
+    return mean, torch.where(constant, torch.ones_like(std), std)
 
 
 def _scale_record(scale):
@@ -518,6 +522,35 @@ def _train(config: TrainConfig, rank: int, world: int, resume_state=None) -> dic
     return result
 
 
+def _check_checkpoint_size(path: str, state: dict) -> None:
+    """Refuse a config that describes a bigger model than the weights stored with it (a crafted
+    ``hidden = 10**6`` would otherwise allocate terabytes before ``load_state_dict`` fails)."""
+    from equiact.sn.memory import _param_count
+
+    cfg = state["config"]
+    tensors = [t for t in state["model"].values() if isinstance(t, torch.Tensor)]
+    stored = sum(t.numel() for t in tensors)
+    sizes = {"hidden": cfg.get("hidden"), "layers": cfg.get("layers"),
+             "in_channels": state.get("in_channels"), "out_dim": state.get("out_dim")}
+    bad = [k for k, v in sizes.items()
+           if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= max(stored, 1)
+           or (k == "layers" and v > len(tensors))]
+    need = None
+    if not bad:
+        try:
+            need = _param_count(cfg.get("preset"), sizes["in_channels"], sizes["out_dim"],
+                                sizes["hidden"], sizes["layers"], cfg.get("pooling", "mean"),
+                                cfg.get("norm", "none"))
+        except Exception:  # noqa: BLE001 -- an unknown preset etc. is reported below
+            need = None
+    if bad or (need is not None and need > stored):
+        what = ", ".join(f"{k} = {sizes[k]!r}" for k in (bad or sizes))
+        raise InvalidInputError(
+            f"checkpoint {path!r} does not describe a model this version can build ({what} "
+            f"do not match the {stored} stored weights); use a checkpoint written by equiact "
+            "train")
+
+
 def build_from_checkpoint(path: str):
     """``(model, state)``: the model of a training checkpoint (a file, or a run directory:
     its ``best.pt``, else ``last.pt``), weights loaded, in eval mode."""
@@ -535,6 +568,7 @@ def build_from_checkpoint(path: str):
                 f"checkpoint {path!r} has no {key!r}; it was written by an older equiact "
                 "train; retrain to predict from it")
     cfg = state["config"]
+    _check_checkpoint_size(path, state)
     try:
         model = build_model(cfg["preset"], state["in_channels"], state["out_dim"],
                             hidden=cfg["hidden"], layers=cfg["layers"],
