@@ -75,6 +75,9 @@ class _NoBar:
     def update(self, n: int = 1) -> None:
         pass
 
+    def set_description(self, text: str) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
@@ -85,13 +88,14 @@ class _NoBar:
         pass
 
 
-def progress(total: int, desc: str):
+def progress(total: int, desc: str, on: bool | None = None, unit: str = "it"):
     """A tqdm bar on stderr for ``total`` work items (a no-op object when bars are off).
 
-    Use as a context manager and call ``update(k)``. Bars appear for ``total >=``
-    :data:`PROGRESS_THRESHOLD` when stderr is a terminal, or always with ``EQUIACT_PROGRESS=1``.
+    Use as a context manager or call ``close()``; call ``update(k)``. With ``on=None`` bars
+    appear for ``total >=`` :data:`PROGRESS_THRESHOLD` when stderr is a terminal, or always with
+    ``EQUIACT_PROGRESS=1``; ``on=True``/``False`` (a command's ``--no-progress``) decides.
     """
-    enabled = _enabled(total)
+    enabled = _enabled(total) if on is None else bool(on)
     if enabled is False:
         return _NoBar()
     try:
@@ -99,5 +103,5 @@ def progress(total: int, desc: str):
     except ImportError:  # pragma: no cover - tqdm is a dependency
         return _NoBar()
     # disable=None: tqdm turns itself off when stderr is not a terminal
-    return tqdm(total=total, desc=desc, unit="it", leave=False,
+    return tqdm(total=total, desc=desc, unit=unit, leave=False,
                 disable=None if enabled is None else False, mininterval=0.5)

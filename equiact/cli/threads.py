@@ -18,7 +18,13 @@ import os
 
 from equiact.errors import InvalidInputError
 
-__all__ = ["DEFAULT_THREADS", "add_threads_argument", "apply_threads", "check_threads"]
+__all__ = [
+    "DEFAULT_THREADS",
+    "add_threads_argument",
+    "apply_threads",
+    "check_threads",
+    "set_torch_threads",
+]
 
 #: Default number of torch threads for compute commands (override with ``--threads`` or the
 #: environment variable ``EQUIACT_THREADS``).
@@ -78,3 +84,16 @@ def apply_threads(args_or_n) -> int:
 
     torch.set_num_threads(n)
     return n
+
+
+def set_torch_threads(n) -> int:
+    """For library functions with a ``threads=`` keyword: set torch's threads to ``n`` (an int
+    >= 1; ``None`` leaves them) and return the previous count, to restore in a ``finally``."""
+    import torch
+
+    old = torch.get_num_threads()
+    if n is not None:
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise InvalidInputError(f"threads = {n!r}; give a positive integer")
+        torch.set_num_threads(n)
+    return old

@@ -35,7 +35,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from equiact.cli.threads import set_torch_threads
 from equiact.errors import InvalidInputError
+from equiact.limits import progress as bar_for
 
 __all__ = [
     "BrecPair",
@@ -301,18 +303,8 @@ def run_brec(dataset, model_factory, *, seed: int = 0, epochs: int = EPOCHS,
             raise InvalidInputError(f"{name} = {v!r}; give a non-negative integer")
     if not threshold > 0:
         raise InvalidInputError(f"threshold = {threshold!r}; give a positive number")
-    old_threads = torch.get_num_threads()
-    if threads is not None:
-        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-            raise InvalidInputError(f"threads = {threads!r}; give a positive integer")
-        torch.set_num_threads(threads)
-    bar = None
-    if progress:
-        import sys
-
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(dataset), desc="BREC", file=sys.stderr, leave=False)
+    old_threads = set_torch_threads(threads)
+    bar = bar_for(len(dataset), "BREC", on=bool(progress), unit="pair")
     pairs = []
     try:
         for p, (name, cat, a, b) in enumerate(dataset):
@@ -342,11 +334,9 @@ def run_brec(dataset, model_factory, *, seed: int = 0, epochs: int = EPOCHS,
                         t2, t2_rel, rel_tol=0.0, abs_tol=EPSILON_CMP))
                     pairs.append(BrecPair(name, cat, t2, t2_rel, sep, bool(t2_rel < threshold),
                                           done, loss, time.process_time() - t0))
-            if bar is not None:
-                bar.update(1)
+            bar.update(1)
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
         torch.set_num_threads(old_threads)
     settings = {"protocol": "brec", "seed": seed, "epochs": epochs, "lr": lr,
                 "weight_decay": weight_decay, "loss_threshold": loss_threshold,

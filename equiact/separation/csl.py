@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from equiact.cli.threads import set_torch_threads
 from equiact.errors import InvalidInputError
+from equiact.limits import progress as bar_for
 
 __all__ = ["CVResult", "csl_cross_validation", "stratified_folds", "CSL_MODELS"]
 
@@ -133,11 +135,7 @@ def csl_cross_validation(model: str = "3-ign", *, folds: int = 5, hidden: int = 
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise InvalidInputError(f"{name} = {v!r}; give a positive integer")
     tdtype = _torch_dtype(dtype)
-    old_threads = torch.get_num_threads()
-    if threads is not None:
-        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-            raise InvalidInputError(f"threads = {threads!r}; give a positive integer")
-        torch.set_num_threads(threads)
+    old_threads = set_torch_threads(threads)
     try:
         data = csl_dataset(copies=copies, seed=seed)
         labels = torch.tensor([int(s.y) for s in data])
@@ -156,16 +154,6 @@ def csl_cross_validation(model: str = "3-ign", *, folds: int = 5, hidden: int = 
     finally:
         torch.set_num_threads(old_threads)
     return CVResult(model, accs, train_accs, settings, timings)
-
-
-def _bar(total, on, desc):
-    if not on:
-        return None
-    import sys
-
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=desc, file=sys.stderr, leave=False)
 
 
 def _train_fold(init, forward, labels, train, epochs, lr, seed, batch_size, bar):
@@ -188,8 +176,7 @@ def _train_fold(init, forward, labels, train, epochs, lr, seed, batch_size, bar)
             opt.zero_grad()
             torch.nn.functional.cross_entropy(forward(model, b), labels[b]).backward()
             opt.step()
-        if bar is not None:
-            bar.update(1)
+        bar.update(1)
     return model
 
 
@@ -209,14 +196,13 @@ def _sn_cv(preset, data, labels, test_folds, hidden, layers, epochs, lr, seed, b
     accs, train_accs = [], []
     everything = np.arange(len(data))
     if not train_body:
-        bar = _bar(len(data) // batch_size + len(test_folds), progress, f"CSL {preset}")
+        bar = bar_for(len(data) // batch_size + len(test_folds), f"CSL {preset}", on=bool(progress))
         feats = []
         with torch.no_grad():
             init.eval()
             for i in range(0, len(data), batch_size):
                 feats.append(init.features(x[i:i + batch_size]))
-                if bar is not None:
-                    bar.update(1)
+                bar.update(1)
         feats = torch.cat(feats)
         for test in test_folds:
             train = np.setdiff1d(everything, test)
@@ -227,12 +213,10 @@ def _sn_cv(preset, data, labels, test_folds, hidden, layers, epochs, lr, seed, b
             with torch.no_grad():
                 accs.append(_accuracy(head(feats[test]), labels[test]))
                 train_accs.append(_accuracy(head(feats[train]), labels[train]))
-            if bar is not None:
-                bar.update(1)
-        if bar is not None:
-            bar.close()
+            bar.update(1)
+        bar.close()
         return accs, train_accs
-    bar = _bar(len(test_folds) * epochs, progress, f"CSL {preset} (end to end)")
+    bar = bar_for(len(test_folds) * epochs, f"CSL {preset} (end to end)", on=bool(progress))
     for test in test_folds:
         train = np.setdiff1d(everything, test)
         model = _train_fold(init, lambda m, b: m(x[b]), labels, train, epochs, lr, seed,
@@ -244,8 +228,7 @@ def _sn_cv(preset, data, labels, test_folds, hidden, layers, epochs, lr, seed, b
             train_accs.append(_accuracy(torch.cat([model(x[train[i:i + batch_size]])
                                                    for i in range(0, len(train), batch_size)]),
                                         labels[train]))
-    if bar is not None:
-        bar.close()
+    bar.close()
     return accs, train_accs
 
 
@@ -282,7 +265,7 @@ def _gin_cv(data, labels, test_folds, hidden, layers, epochs, lr, seed, batch_si
         init = _GIN().to(tdtype)
     everything = np.arange(len(data))
     accs, train_accs = [], []
-    bar = _bar(len(test_folds) * epochs, progress, "CSL gin")
+    bar = bar_for(len(test_folds) * epochs, "CSL gin", on=bool(progress))
     for test in test_folds:
         train = np.setdiff1d(everything, test)
         model = _train_fold(init, lambda m, b: m(Batch.from_data_list([graphs[j] for j in b])),
@@ -293,6 +276,5 @@ def _gin_cv(data, labels, test_folds, hidden, layers, epochs, lr, seed, batch_si
                                   labels[test]))
             train_accs.append(_accuracy(model(Batch.from_data_list([graphs[j] for j in train])),
                                         labels[train]))
-    if bar is not None:
-        bar.close()
+    bar.close()
     return accs, train_accs

@@ -44,6 +44,7 @@ import torch
 from torch import nn
 
 from equiact.errors import InvalidInputError, UnknownNameError
+from equiact.limits import progress as bar_for
 
 __all__ = [
     "sn_catalog",
@@ -843,13 +844,7 @@ def plethora_sweep(n: int, max_index: int | None = None, depth: int = 2, channel
         return separate(dataset, factory, seeds=n_seeds, copies=copies, margin=margin,
                         oracles=(), seed=seed0)
 
-    bar = None
-    if progress:
-        import sys
-
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(chosen), desc=f"S{n} classes", file=sys.stderr, leave=False)
+    bar = bar_for(len(chosen), f"S{n} classes", on=bool(progress), unit="class")
     rows, resolved = [], 0
     for i in chosen:
         e = cat.entries[i]
@@ -871,10 +866,8 @@ def plethora_sweep(n: int, max_index: int | None = None, depth: int = 2, channel
                              time.process_time() - t0, codes, float(res.floors.max()),
                              float(sep_gaps.min()) if len(sep_gaps) else None,
                              float(other_gaps.max()) if len(other_gaps) else None))
-        if bar is not None:
-            bar.update(1)
-    if bar is not None:
-        bar.close()
+        bar.update(1)
+    bar.close()
     contained = subgroup_marks(n) > 0
     exceptions, checked, soft = _hierarchy(rows, contained, ds, run, seeds, depth, recheck,
                                            cat)

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from equiact.errors import InvalidInputError, unknown_name
+from equiact.limits import progress as bar_for
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -390,8 +391,8 @@ def separate(dataset, model="2-ign", *, seeds: int | None = None, dtype: str | N
                                   layers=layers, pooling=pooling, max_bytes=max_bytes, **kwargs)
 
     n_graphs = len(np.unique(ds.index))
-    bar = _progress(seeds * n_graphs * (1 + copies), progress,
-                    f"{label} on {ds.title or 'pairs'}")
+    bar = bar_for(seeds * n_graphs * (1 + copies), f"{label} on {ds.title or 'pairs'}",
+                  on=progress, unit="graph")
     p = len(ds)
     gaps, floors = np.zeros((p, seeds)), np.zeros((p, seeds))
     t_model = 0.0
@@ -436,24 +437,3 @@ def _brec(ds, model, **kwargs):
     if fn is None:
         raise InvalidInputError("equiact.separation.brec has no separate() function")
     return fn(ds, model, **kwargs)
-
-
-class _NoBar:
-    def update(self, k=1):
-        pass
-
-    def set_description(self, text):
-        pass
-
-    def close(self):
-        pass
-
-
-def _progress(total: int, on: bool, desc: str):
-    if not on:
-        return _NoBar()
-    import sys
-
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=desc, file=sys.stderr, leave=False, unit="graph")
