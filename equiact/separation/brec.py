@@ -193,11 +193,9 @@ def brec_model_factory(preset: str, hidden: int = 16, layers: int = 4, norm: str
 
 
 def _relabelled(a: np.ndarray, rng, count: int) -> list:
-    out = []
-    for _ in range(count):
-        p = rng.permutation(a.shape[0])
-        out.append(a[np.ix_(p, p)])
-    return out
+    from equiact.sn.data import _relabel
+
+    return [_relabel(a, rng) for _ in range(count)]
 
 
 def _forward(model, graphs, dtype):
@@ -208,22 +206,6 @@ def _forward(model, graphs, dtype):
     x, sizes = pad_tensors([torch.as_tensor(g, dtype=dtype).unsqueeze(0) for g in graphs],
                            order=2)
     return model(x, sizes)
-
-
-def _refresh_batchnorm(model, graphs, dtype) -> None:
-    """Recompute BatchNorm statistics over the training graphs with the final weights."""
-    import torch
-
-    bns = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
-    if not bns:
-        return
-    for bn in bns:
-        bn.reset_running_stats()
-        bn.momentum = None  # cumulative average
-    model.train()
-    with torch.no_grad():
-        _forward(model, graphs, dtype)
-    model.eval()
 
 
 def _outputs(model, graphs, dtype, batch: int) -> np.ndarray:
@@ -264,7 +246,9 @@ def _one_pair(model, a, b, rng, *, epochs, lr, weight_decay, loss_threshold, dty
         if loss_all < loss_threshold:
             break
         sched.step(loss_all)
-    _refresh_batchnorm(model, train, dtype)
+    from equiact.sn.models import refresh_batchnorm
+
+    refresh_batchnorm(model, lambda: _forward(model, train, dtype))
     model.eval()
     out = _outputs(model, train, dtype, step)
     rel = _outputs(model, reliability, dtype, step)

@@ -27,6 +27,7 @@ import numpy as np
 from equiact.cli.threads import set_torch_threads
 from equiact.errors import InvalidInputError
 from equiact.limits import progress as bar_for
+from equiact.sn.models import refresh_batchnorm
 
 __all__ = ["CVResult", "csl_cross_validation", "stratified_folds", "CSL_MODELS"]
 
@@ -90,20 +91,7 @@ def _fit_head(head, feats, labels, train_idx, epochs: int, lr: float):
         loss = torch.nn.functional.cross_entropy(head(x), y)
         loss.backward()
         opt.step()
-    _refresh_bn(head, lambda: head(x))
-
-
-def _refresh_bn(module, run) -> None:
-    import torch
-
-    bns = [m for m in module.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
-    for bn in bns:
-        bn.reset_running_stats()
-        bn.momentum = None
-    module.train()
-    with torch.no_grad():
-        run()
-    module.eval()
+    refresh_batchnorm(head, lambda: head(x))
 
 
 def _accuracy(logits, y) -> float:
@@ -221,7 +209,7 @@ def _sn_cv(preset, data, labels, test_folds, hidden, layers, epochs, lr, seed, b
         train = np.setdiff1d(everything, test)
         model = _train_fold(init, lambda m, b: m(x[b]), labels, train, epochs, lr, seed,
                             batch_size, bar)
-        _refresh_bn(model, lambda tr=train, m=model: [m(x[tr[i:i + batch_size]])
+        refresh_batchnorm(model, lambda tr=train, m=model: [m(x[tr[i:i + batch_size]])
                                                       for i in range(0, len(tr), batch_size)])
         with torch.no_grad():
             accs.append(_accuracy(model(x[test]), labels[test]))

@@ -592,15 +592,9 @@ def atlas_graphs(n: int) -> list:
 
 
 def _all_pairs_dataset(graphs, title: str):
-    import itertools
+    from equiact.separation.pairs import _all_pairs
 
-    from equiact.separation.pairs import PairDataset
-
-    index = np.array(list(itertools.combinations(range(len(graphs)), 2)),
-                     dtype=np.int64).reshape(-1, 2)
-    names = [f"G{i} vs G{j}" for i, j in index.tolist()]
-    return PairDataset(list(graphs), index, names, [title] * len(index),
-                       [f"G{i}" for i in range(len(graphs))], title)
+    return _all_pairs(list(graphs), [f"G{i}" for i in range(len(graphs))], title, title)
 
 
 _CODES = {"separated": 1, "not separated": 0, "undecided": 2}

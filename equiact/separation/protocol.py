@@ -37,6 +37,7 @@ import numpy as np
 
 from equiact.errors import InvalidInputError, unknown_name
 from equiact.limits import progress as bar_for
+from equiact.sn.data import _relabel as relabel
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -182,11 +183,6 @@ def _as_array(y, expected: int) -> np.ndarray:
     return y
 
 
-def _relabel(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    p = rng.permutation(a.shape[0])
-    return a[np.ix_(p, p)]
-
-
 def pair_gaps(dataset, embed, copies: int = 3, rng=None, eps: float = 2.0**-52,
               chunk: int = 256, on_progress=None):
     """Relative gaps ``(P,)`` and noise floors ``(P,)`` of every pair under one embedding.
@@ -206,7 +202,7 @@ def pair_gaps(dataset, embed, copies: int = 3, rng=None, eps: float = 2.0**-52,
     graphs = [dataset.graphs[i] for i in used]
     batch = list(graphs)
     for _ in range(copies):
-        batch.extend(_relabel(a, rng) for a in graphs)
+        batch.extend(relabel(a, rng) for a in graphs)
     parts = []
     for start in range(0, len(batch), chunk):
         part = batch[start:start + chunk]

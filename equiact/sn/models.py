@@ -33,7 +33,7 @@ from equiact.sn.masking import (
 from equiact.sn.ops import check_sizes
 
 __all__ = ["ACTIVATIONS", "GraphModel", "NORMS", "PRESETS", "READOUTS", "build_model",
-           "graph_tensor"]
+           "graph_tensor", "refresh_batchnorm"]
 
 #: Hidden spaces of the preset models.
 PRESETS = {
@@ -259,3 +259,28 @@ def build_model(preset: str, in_channels: int, out_dim: int, hidden: int = 16, l
     return GraphModel(in_channels, PRESETS[preset], hidden, layers, out_dim, readout=readout,
                       pooling=pooling, normalize=normalize, norm=norm,
                       activation=activation)
+
+
+@torch.no_grad()
+def refresh_batchnorm(model: nn.Module, run) -> None:
+    """Recompute the BatchNorm running statistics of ``model`` with its current weights
+    ("precise BatchNorm"): reset them, call ``run()`` (forward passes over the data) in train
+    mode with a cumulative average, restore the momenta and leave ``model`` in eval mode.
+
+    The running averages collected during training lag the changing features; the
+    ``norm="orbit"`` head standardises invariant features whose class differences are tiny, so
+    evaluation needs the statistics of the final weights. A model without BatchNorm is left as
+    it is.
+    """
+    bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    if not bns:
+        return
+    momenta = [m.momentum for m in bns]
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = None  # cumulative average over the passes of run()
+    model.train()
+    run()
+    for m, mo in zip(bns, momenta):
+        m.momentum = mo
+    model.eval()

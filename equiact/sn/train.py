@@ -38,7 +38,7 @@ from equiact.errors import InvalidInputError
 from equiact.sn.checkpoint import load_checkpoint, prepare_run_dir, save_checkpoint
 from equiact.sn.data import collate_graphs, load_dataset_info
 from equiact.sn.memory import DEFAULT_MAX_MEMORY_GB, check_training_memory
-from equiact.sn.models import build_model
+from equiact.sn.models import build_model, refresh_batchnorm
 from equiact.sn.records import best_record, plot_history, require_matplotlib, write_metrics
 
 __all__ = ["TrainConfig", "train", "evaluate", "build_from_checkpoint", "predict",
@@ -200,33 +200,17 @@ def _scale_record(scale):
                        "units is output * std + mean"}
 
 
-def _batchnorms(model):
-    return [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
-
-
-@torch.no_grad()
 def _refresh_batchnorm(model, samples, indices, batch_size: int) -> None:
-    """Recompute BatchNorm running statistics over ``indices`` with the current weights.
+    """:func:`~equiact.sn.models.refresh_batchnorm` over ``samples[indices]`` (batches of one
+    graph are skipped: BatchNorm needs two)."""
+    def run():
+        for i in range(0, len(indices), batch_size):
+            batch = indices[i:i + batch_size]
+            if len(batch) > 1:
+                x, sizes, _ = collate_graphs([samples[j] for j in batch])
+                model(x, sizes)
 
-    The running averages collected during an epoch lag the changing features; ``norm="orbit"``
-    standardises invariant features whose class differences are tiny, so evaluation needs
-    statistics of the final weights ("precise BatchNorm").
-    """
-    bns = _batchnorms(model)
-    if not bns:
-        return
-    momenta = [m.momentum for m in bns]
-    for m in bns:
-        m.reset_running_stats()
-        m.momentum = None  # cumulative average over the batches below
-    model.train()
-    for i in range(0, len(indices), batch_size):
-        batch = indices[i:i + batch_size]
-        if len(batch) > 1:
-            x, sizes, _ = collate_graphs([samples[j] for j in batch])
-            model(x, sizes)
-    for m, mo in zip(bns, momenta):
-        m.momentum = mo
+    refresh_batchnorm(model, run)
 
 
 @torch.no_grad()
@@ -427,7 +411,7 @@ def _train(config: TrainConfig, rank: int, world: int, resume_state=None) -> dic
         net = DistributedDataParallel(model)
     key = "acc" if task == "classification" else "mae"
     show = config.progress and rank == 0
-    has_bn = bool(_batchnorms(model))
+    has_bn = any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in model.modules())
     plain_cfg = _plain_config(config)
     for epoch in range(start_epoch, config.epochs):
         t0 = time.perf_counter()
