@@ -317,16 +317,14 @@ def decide(representation, activation, *, tol: float = DEFAULT_TOLERANCE, seed: 
     >>> decide(swap, "relu").admissible, decide(swap, "tanh").admissible
     (True, False)
     """
-    from equiact.activations import ActivationProfile, analyze_activation
+    from equiact.activations import analyze_activation
     from equiact.representation import Representation
 
     if isinstance(tol, bool) or not (isinstance(tol, numbers.Real) and 0 < tol < 1):
         raise InvalidInputError(
             f"tol = {tol!r}: the tolerance for float matrices must be a number in (0, 1), "
             f"e.g. {DEFAULT_TOLERANCE:g}")
-    profile = activation if isinstance(activation, ActivationProfile) else analyze_activation(
-        activation
-    )
+    profile = analyze_activation(activation)  # a profile is returned as it is
     rep = representation
     if not isinstance(rep, Representation):
         if isinstance(rep, (list, tuple)) or hasattr(rep, "shape"):

@@ -200,9 +200,10 @@ def test_fix_octahedral_vector_with_tanh_and_relu():
 
 
 def escnn_elements(G, gens):
-    from equiact.interop.escnn import _enumerate
+    from equiact.interop.escnn import _images
 
-    return _enumerate(G, list(gens))
+    gens = list(gens)
+    return list(_images(G, gens, [np.eye(1)] * len(gens)))  # breadth first, identity first
 
 
 def _doc_blocks(word):

@@ -194,13 +194,12 @@ def split_admissible(irreps, activation):
 
     By the theorem ``admissible`` holds only ``0e`` and, for odd activations, ``0o``.
     """
-    from equiact.activations import ActivationProfile, analyze_activation
+    from equiact.activations import analyze_activation
     from equiact.decision import decide
 
     o3 = require("e3nn.o3")
     ir = _irreps(irreps)
-    profile = activation if isinstance(activation, ActivationProfile) else \
-        analyze_activation(activation)
+    profile = analyze_activation(activation)  # a profile is returned as it is
     cache: dict = {}
     good, bad = [], []
     for mul, irrep in ir:
@@ -219,13 +218,12 @@ def sampled_equivariance_error(irreps, activation, *, samples: int = 16, batch: 
     Near machine precision when :func:`decide_e3nn` admits the activation; of order one
     otherwise (a numerical check of the verdict, never a proof).
     """
-    from equiact.activations import ActivationProfile, analyze_activation
+    from equiact.activations import analyze_activation
 
     if samples < 1 or batch < 1:
         raise InvalidInputError(f"samples = {samples}, batch = {batch}: both must be >= 1")
     ir = _irreps(irreps)
-    profile = activation if isinstance(activation, ActivationProfile) else \
-        analyze_activation(activation)
+    profile = analyze_activation(activation)  # a profile is returned as it is
     f = profile.numpy_fn
     rng = np.random.default_rng(seed)
     worst = 0.0

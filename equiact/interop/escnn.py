@@ -127,7 +127,7 @@ def _finite_generators(G):
         raise InvalidInputError(
             f"escnn group {G.name} has order {order} > {MAX_ENUMERATED_ORDER}; equiact reads "
             "finite escnn groups of at most that order")
-    if gens is None or len(_enumerate(G, gens)) != order:
+    if gens is None or len(_images(G, gens, [np.eye(1)] * len(gens))) != order:
         gens = [g for g in G.elements if g != G.identity]
     return gens
 
@@ -173,24 +173,6 @@ def group_structure(G) -> GroupStructure:
         f"escnn group {G.name} ({type(G).__name__}) is continuous and not one of SO2, O2, SO3, "
         "O3 or a direct product of supported groups; restrict the representation to one of "
         "those (escnn: rep.restrict(subgroup_id))")
-
-
-def _enumerate(G, gens) -> list:
-    """Elements of a finite escnn group reachable from ``gens`` (breadth first, identity first)."""
-    seen = {G.identity}
-    order = [G.identity]
-    frontier = [G.identity]
-    while frontier:
-        new = []
-        for h in frontier:
-            for s in gens:
-                g = s @ h
-                if g not in seen:
-                    seen.add(g)
-                    order.append(g)
-                    new.append(g)
-        frontier = new
-    return order
 
 
 def _images(G, gens, mats) -> dict:
@@ -443,11 +425,10 @@ def to_escnn_admissible(obj, activation, *, seed: int = 0) -> EscnnAdmissible:
     :class:`~equiact.errors.InadmissibleError` when none exists (a continuous group acting
     non-trivially). See :class:`EscnnAdmissible`.
     """
-    from equiact.activations import ActivationProfile, analyze_activation
+    from equiact.activations import analyze_activation
 
     rep, ft = _split(obj)
-    profile = activation if isinstance(activation, ActivationProfile) else \
-        analyze_activation(activation)
+    profile = analyze_activation(activation)  # a profile is returned as it is
     cache: dict = {}
     fields = list(ft.representations) if ft is not None else [rep]
     parts = [_fix_one(r, profile, seed, cache) for r in fields]

@@ -33,6 +33,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from equiact.decision import ORDER_LIMIT
 from equiact.errors import ClosureLimitError, InadmissibleError, InvalidInputError
 from equiact.spaces import as_space
 
@@ -45,10 +46,10 @@ __all__ = [
 FULL_CHECK_LIMIT = 256
 #: ... when ``size * |G|`` is at most this (``decide`` closes the group on the matrices).
 FULL_CHECK_WORK = 20_000
-#: The verdict reports the order of the group acting on the space up to this many elements ...
-ORDER_LIMIT = 5000
-#: ... when ``size * ORDER_LIMIT`` is at most this (work and memory of the closure).
-ORDER_WORK_LIMIT = 5000 * 2048
+#: The verdict reports the order of the group acting on the space up to ``ORDER_LIMIT`` (the
+#: limit of :func:`equiact.decide`) elements when ``size * ORDER_LIMIT`` is at most this (work
+#: and memory of the closure).
+ORDER_WORK_LIMIT = ORDER_LIMIT * 2048
 
 
 def activation_verdict(space, activation):
@@ -119,13 +120,10 @@ class PointwiseActivation(nn.Module):
 
     def __init__(self, space, activation="tanh"):
         super().__init__()
-        from equiact.activations import ActivationProfile, analyze_activation
+        from equiact.activations import analyze_activation
 
         space = as_space(space)
-        profile = (
-            activation if isinstance(activation, ActivationProfile)
-            else analyze_activation(activation)
-        )
+        profile = analyze_activation(activation)  # a profile is returned as it is
         verdict = activation_verdict(space, profile)
         if not verdict.admissible:
             raise InadmissibleError(_refusal(space, profile, verdict), verdict=verdict)
