@@ -749,17 +749,11 @@ def _model_intertwiner(data: _ModelData, perms, signs, blocks, seed: int):
     return S
 
 
-def _rational_rank(m) -> int:
-    from sympy.polys.matrices import DomainMatrix
-
-    return int(DomainMatrix.from_Matrix(sp.Matrix(m)).convert_to(sp.QQ).rank())
-
-
 def _model_rank(data: _ModelData, S) -> int:
     """rank(A S) = rank(A^T A S) (A has orthonormal rows), exactly."""
     MS = data.M * sp.Matrix(S.tolist())
     if all(x.is_Rational for x in MS):
-        return _rational_rank(MS)
+        return _exact_rank(MS)
     return _exact_rank(_simplify_matrix(data.A * sp.Matrix(S.tolist())))
 
 
@@ -1313,16 +1307,15 @@ def _describe_orbits(rep, to_original, perms, signs) -> list:
 
 
 def _rational_dm(m):
-    """A sparse DomainMatrix over QQ of an exact rational matrix, or None."""
-    from sympy.polys.matrices import DomainMatrix
-
-    entries = _sparse_entries(m)
-    if entries is None:
+    """A sparse DomainMatrix over QQ of an exact matrix that sympy holds over ZZ or QQ, or
+    None (read from its internal form, as :func:`_sparse_entries` does)."""
+    rep = getattr(m, "_rep", None)
+    try:
+        if rep is None or not (rep.domain.is_ZZ or rep.domain.is_QQ):
+            return None
+        return rep.to_sparse().convert_to(sp.QQ)
+    except Exception:  # pragma: no cover - a sympy without DomainMatrix internals
         return None
-    rows = {}
-    for (i, j), v in entries.items():
-        rows.setdefault(i, {})[j] = sp.QQ(int(v.p), int(v.q))
-    return DomainMatrix(rows, m.shape, sp.QQ)
 
 
 def _fixed_ones_rational(rep):

@@ -40,7 +40,13 @@ from sympy.core.evalf import PrecisionExhausted
 from sympy.polys.polyerrors import NotAlgebraic
 
 from equiact.errors import InvalidMatrixError
-from equiact.safe_expr import ENTRY_FUNCTIONS, FormulaLimits, expansion_size, read_formula
+from equiact.safe_expr import (
+    ENTRY_FUNCTIONS,
+    FormulaLimits,
+    expansion_size,
+    read_formula,
+    short_text,
+)
 
 __all__ = [
     "FLOAT_COND_LIMIT",
@@ -91,15 +97,10 @@ def _where(what: str, position) -> str:
     return f"{what} {_pos(position)}" if what else _pos(position)
 
 
-def _short(text: str) -> str:
-    """``text`` for a one-line message (long strings cut in the middle)."""
-    return text if len(text) <= 80 else text[:60] + "..." + text[-10:]
-
-
 def _parse_string(text: str, what: str, position) -> sp.Expr:
     loc = _where(what, position)
     stripped = text.strip()
-    text = _short(text)
+    text = short_text(text)
     if not stripped:
         raise InvalidMatrixError(f"{loc} is an empty string; give a number such as 2 or '1/2'")
     if len(stripped) > _STRING_MAX_LEN or not _CHARS_RE.match(stripped) or "__" in stripped:
@@ -271,7 +272,7 @@ def parse_entry(value, what: str = "", position=None):
             v = _check_sympy(value, what, position)
             return parse_entry(float(v), what, position)
         if isinstance(value, sp.Expr) and not value.free_symbols:
-            return _vet(value, what, position, loc, _short(str(value)), magnitude=False)
+            return _vet(value, what, position, loc, short_text(str(value)), magnitude=False)
         return _check_sympy(value, what, position)
     if isinstance(value, numbers.Rational):
         return sp.Rational(_bounded_int(int(value.numerator), loc),

@@ -41,7 +41,18 @@ __all__ = [
     "FormulaLimits",
     "expansion_size",
     "read_formula",
+    "short_text",
 ]
+
+
+def short_text(text: str) -> str:
+    """``text`` for a one-line message: strings longer than 80 characters are cut in the
+    middle (first 60, ``...``, last 10).
+
+    >>> short_text("x" * 100) == "x" * 60 + "..." + "x" * 10
+    True
+    """
+    return text if len(text) <= 80 else text[:60] + "..." + text[-10:]
 
 
 @dataclass(frozen=True)
@@ -358,7 +369,7 @@ def read_formula(text: str, *, variables: dict | None = None, functions: dict | 
     variables = variables or {}
     functions = ENTRY_FUNCTIONS if functions is None else functions
     limits = limits or FormulaLimits()
-    shown = text if len(text) <= 80 else text[:60] + "..." + text[-10:]
+    shown = short_text(text)
     label = f"{what} {shown!r}" if what else repr(shown)
     source = text.strip()
     try:

@@ -28,6 +28,7 @@ import sympy
 
 from equiact.activations.profile import ActivationProfile
 from equiact.errors import InvalidInputError, unknown_name
+from equiact.safe_expr import short_text
 from equiact.scalar_group import ScalarGroup
 
 __all__ = [
@@ -510,7 +511,7 @@ def parse_catalogue_name(spec: str) -> tuple[str, dict] | None:
     an unknown keyword raises :class:`InvalidInputError`.
     """
     text = spec.strip()
-    shown = text if len(text) <= 80 else text[:60] + "..." + text[-10:]
+    shown = short_text(text)
     head, _, rest = text.partition("(")
     hit = _LOOKUP.get(_norm(head))
     if hit is None:

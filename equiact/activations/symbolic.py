@@ -29,7 +29,13 @@ from equiact.activations.numerical import (
 )
 from equiact.activations.profile import ActivationProfile
 from equiact.errors import ActivationError, UnknownNameError, unknown_name
-from equiact.safe_expr import ACTIVATION_FUNCTIONS, FormulaLimits, expansion_size, read_formula
+from equiact.safe_expr import (
+    ACTIVATION_FUNCTIONS,
+    FormulaLimits,
+    expansion_size,
+    read_formula,
+    short_text,
+)
 from equiact.scalar_group import ScalarGroupKind
 
 __all__ = ["analyze_expression", "parse_expression", "prove_zero"]
@@ -47,7 +53,7 @@ _EXPR_LIMITS = FormulaLimits(max_length=2000, max_depth=32, max_nodes=1000,
 
 
 def _unknown(spec: str, why: str) -> UnknownNameError:
-    shown = spec if len(spec) <= 80 else spec[:60] + "..." + spec[-10:]
+    shown = short_text(spec)
     base = str(unknown_name("activation", shown, catalogue_names()))
     return UnknownNameError(f"{base}; it is not a sympy expression in x either ({why})")
 
@@ -197,8 +203,7 @@ def analyze_expression(spec, name: str | None = None,
     """
     expr = parse_expression(spec)
     name = name or (spec.strip() if isinstance(spec, str) else str(expr))
-    if len(name) > 80:
-        name = name[:60] + "..." + name[-10:]
+    name = short_text(name)
     opts = options or NumericalOptions()
     _refuse_infinite(expr, name)
     try:

@@ -44,12 +44,6 @@ def add_representation_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _check_max_dim(max_dim) -> int:
-    if isinstance(max_dim, bool) or not isinstance(max_dim, int) or max_dim < 1:
-        raise InvalidInputError(f"--max-dim must be a positive integer, got {max_dim!r}")
-    return max_dim
-
-
 def _count_entries(matrices, key: str, where: str, max_dim: int) -> int:
     """Entries of a list of (nested-list) matrices, refusing one with more than max_dim rows or
     columns before anything is parsed."""
@@ -73,9 +67,10 @@ def read_matrices_file(path: str | Path, max_dim: int = DEFAULT_MAX_DIM):
     Files larger than ``256 * max_dim**2`` bytes, matrices larger than ``max_dim`` and more
     than ``8 * max_dim**2`` entries in all are refused before parsing.
     """
+    from equiact.limits import positive_int
     from equiact.representation import Representation
 
-    max_dim = _check_max_dim(max_dim)
+    max_dim = positive_int("--max-dim", max_dim)
     path = Path(path)
     max_entries = _ENTRIES_PER_DIM2 * max_dim**2
     max_bytes = _BYTES_PER_ENTRY * max_entries
