@@ -223,21 +223,15 @@ def _signed_perm_matrix(perm, sign) -> np.ndarray:
 
 
 # ====================================================================== targets
-def _profile(activation):
-    from equiact.activations import ActivationProfile, analyze_activation
-
-    if isinstance(activation, ActivationProfile):
-        return activation
-    return analyze_activation(activation)
-
-
 def target_class(activation) -> str:
     """The matrix class a basis must achieve for ``activation`` (bounded groups).
 
     >>> [target_class(a) for a in ("identity", "x + 1", "tanh", "relu", "sigmoid")]
     ['any', 'unit row sums', 'signed permutation', 'permutation', 'permutation']
     """
-    p = _profile(activation)
+    from equiact.activations import analyze_activation
+
+    p = analyze_activation(activation)  # a profile is returned as it is
     if p.is_linear:
         return "any"
     if p.is_affine:
@@ -1008,7 +1002,9 @@ def admissible_coordinates(rep, activation, *, closure_limit: int = MAX_ORDER,
     seed = positive_int("seed", seed, allow_zero=True)
     closure_limit = positive_int("closure_limit", closure_limit)
     max_index = positive_int("max_index", max_index)
-    profile = _profile(activation)
+    from equiact.activations import analyze_activation
+
+    profile = analyze_activation(activation)
     target = target_class(profile)
     base = dict(target=target, activation=profile.name, exact=rep.exact)
     n = rep.dim
