@@ -210,6 +210,15 @@ def from_adjacency(adj, where: str = "adjacency matrix") -> nx.Graph:
     return graph
 
 
+def _node_order(graph: nx.Graph) -> list:
+    """The nodes of a networkx graph in sorted order (insertion order if they do not sort);
+    node ``order[i]`` becomes node ``i`` in :func:`as_graph`."""
+    try:
+        return sorted(graph.nodes())
+    except TypeError:
+        return list(graph.nodes())
+
+
 def as_graph(obj, where: str = "graph") -> nx.Graph:
     """Normalise one graph: a networkx graph (relabelled to ``0..n-1`` in sorted node order),
     a graph6 string, an adjacency matrix (NumPy or torch) or a list of edges."""
@@ -219,10 +228,7 @@ def as_graph(obj, where: str = "graph") -> nx.Graph:
         if nx.number_of_selfloops(obj):
             raise InvalidInputError(f"{where}: has self-loops; graphs here are simple")
         _check_nodes(obj.number_of_nodes(), where)
-        try:
-            order = sorted(obj.nodes())
-        except TypeError:
-            order = list(obj.nodes())
+        order = _node_order(obj)
         g = nx.Graph()
         g.add_nodes_from(range(len(order)))
         index = {v: i for i, v in enumerate(order)}

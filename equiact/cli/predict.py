@@ -53,7 +53,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def run(args) -> int:
     apply_threads(args)
     from equiact.errors import InvalidInputError
-    from equiact.sn.data import load_dataset_info
+    from equiact.sn.data import default_target_names, load_dataset_info
     from equiact.sn.train import build_from_checkpoint, predict
 
     if args.batch_size < 1:
@@ -81,8 +81,7 @@ def run(args) -> int:
             head.append("true_class")
     else:
         if len(names) != pred.shape[1]:
-            names = ["target"] if pred.shape[1] == 1 else [
-                f"target_{i}" for i in range(pred.shape[1])]
+            names = default_target_names(pred.shape[1])
         head = [f"predicted_{nm}" for nm in names]
         if labelled:
             head += [f"true_{nm}" for nm in names]

@@ -20,10 +20,11 @@ sequence of floats a regression target.
 
   An optional header line whose first field is ``graph`` names the target columns. The graph
   field is a graph6 string or, if it contains ``.`` or ``/`` (characters graph6 never uses),
-  the path of an edge-list file (``u v`` per line) or a one-graph ``.g6`` file, relative to the
-  data set file. Without a ``# task:`` line the task is *classification* when there is one
-  target column and every target is a non-negative integer written without a decimal point
-  (``0``, ``1``, ``7``), and *regression* otherwise (write ``1.0`` to force regression, or add
+  the path of an edge-list file (``u v`` per line) or a one-graph ``.g6``/``.graph6``/``.npy``
+  file (:func:`equiact.graphs.read_graphs`), relative to the data set file. Without a
+  ``# task:`` line the task is *classification* when there is one target column and every
+  target is a non-negative integer written without a decimal point (``0``, ``1``, ``7``), and
+  *regression* otherwise (write ``1.0`` to force regression, or add
   ``# task: regression``). Lines starting with ``#`` are comments.
 
 >>> import networkx as nx
@@ -47,7 +48,7 @@ import numpy as np
 import torch
 
 from equiact.errors import InvalidInputError
-from equiact.sn.data import GraphSample
+from equiact.sn.data import GraphSample, default_target_names
 
 __all__ = [
     "MAX_CLASSES",
@@ -118,27 +119,21 @@ def graph_sample(graph, y=None, node_attrs=(), edge_attrs=(), name: str = "") ->
     >>> graph_sample(g, 1.5, node_attrs=["w"]).x[1].diagonal().tolist()
     [1.0, 2.0, 3.0]
     """
-    from equiact.graphs import as_graph
+    from equiact.graphs import _node_order, as_graph, to_adjacency
     from equiact.sn.models import graph_tensor
 
     where = name or "graph"
     orig = graph
     g = as_graph(graph, where)
     n = g.number_of_nodes()
-    adj = np.zeros((n, n), dtype=np.float32)
-    for u, v in g.edges():
-        adj[u, v] = adj[v, u] = 1.0
+    adj = to_adjacency(g, np.float32)
     nodes = edges = None
     if node_attrs or edge_attrs:
         import networkx as nx
 
         if not isinstance(orig, nx.Graph):
             raise InvalidInputError(f"{where}: node_attrs/edge_attrs need a networkx graph")
-        try:
-            order = sorted(orig.nodes())
-        except TypeError:
-            order = list(orig.nodes())
-        index = {v: i for i, v in enumerate(order)}
+        index = {v: i for i, v in enumerate(_node_order(orig))}
         if node_attrs:
             nodes = np.zeros((n, len(node_attrs)), dtype=np.float32)
             for v, data in orig.nodes(data=True):
@@ -358,7 +353,7 @@ def _split_fields(line: str) -> list[str]:
 def parse_dataset_text(text: str, where: str = "data set", base: Path | None = None,
                        require_targets: bool = True, task: str = "auto"):
     """``(samples, task, out_dim, target_names)`` from the text of a data set file."""
-    from equiact.graphs import parse_graph6, read_edge_list, read_graph6
+    from equiact.graphs import parse_graph6, read_graphs
 
     declared = None
     names = None
@@ -407,14 +402,11 @@ def parse_dataset_text(text: str, where: str = "data set", base: Path | None = N
         g = fields[0]
         if "." in g or "/" in g:
             p = Path(g) if base is None or Path(g).is_absolute() else base / g
-            if p.suffix in (".g6", ".graph6"):
-                gs = read_graph6(p)
-                if len(gs) != 1:
-                    raise InvalidInputError(f"{here}: {str(p)!r} holds {len(gs)} graphs; one "
-                                            "line per graph")
-                graph = gs[0]
-            else:
-                graph = read_edge_list(p)
+            gs = read_graphs(p)
+            if len(gs) != 1:
+                raise InvalidInputError(f"{here}: {str(p)!r} holds {len(gs)} graphs; one "
+                                        "line per graph")
+            graph = gs[0]
         else:
             graph = parse_graph6(g, here)
         vals = []
@@ -441,7 +433,7 @@ def parse_dataset_text(text: str, where: str = "data set", base: Path | None = N
     else:
         out_dim = width
     if names is None:
-        names = ["target"] if width == 1 else [f"target_{i}" for i in range(width)]
+        names = default_target_names(width)
     return samples, task, out_dim, names
 
 
@@ -452,9 +444,7 @@ def read_dataset_file(path, require_targets: bool = True, task: str = "auto"):
     if p.suffix in (".g6", ".graph6", ".npy") and not require_targets:
         from equiact.graphs import read_graph6
 
-        gs = read_graph6(p)
-        return [graph_sample(g, None, name=f"graph {i}") for i, g in enumerate(gs)], None, \
-            None, []
+        return samples_from_graphs(read_graph6(p), None), None, None, []
     try:
         text = p.read_text()
     except (OSError, UnicodeDecodeError) as err:

@@ -35,6 +35,7 @@ __all__ = [
     "collate_graphs",
     "DATASETS",
     "TARGET_NAMES",
+    "default_target_names",
     "load_dataset",
     "load_dataset_info",
 ]
@@ -240,6 +241,15 @@ TARGET_NAMES = {
 }
 
 
+def default_target_names(k: int) -> list[str]:
+    """Names of ``k`` unnamed target columns (one class label is one column, ``k = 1``).
+
+    >>> default_target_names(1), default_target_names(2)
+    (['target'], ['target_0', 'target_1'])
+    """
+    return ["target"] if k == 1 else [f"target_{i}" for i in range(k)]
+
+
 def load_dataset(name, seed: int = 0):
     """``(samples, task, out_dim)`` for a data set name in :data:`DATASETS`, the path of a
     data set file (:func:`equiact.sn.convert.read_dataset_file`) or a list of samples
@@ -266,8 +276,7 @@ def load_dataset_info(name, seed: int = 0, task: str = "auto", require_targets: 
 
         samples = as_samples(name)
         task, out_dim = infer_task(samples, task)
-        names = ["class"] if task == "classification" else (
-            ["target"] if out_dim == 1 else [f"target_{i}" for i in range(out_dim)])
+        names = default_target_names(1 if task == "classification" else out_dim)
         return {"samples": samples, "task": task, "out_dim": out_dim, "target_names": names}
     if name in DATASETS:
         loader, fixed, out_dim = DATASETS[name]
