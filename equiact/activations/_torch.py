@@ -2,41 +2,31 @@
 
 from __future__ import annotations
 
-__all__ = ["lambda_module", "sympy_module"]
-
-_CLASS = None
-
-
-def _module_class():
-    global _CLASS
-    if _CLASS is None:
-        import torch
-
-        class PointwiseFunction(torch.nn.Module):
-            """Applies a scalar function element-wise (a wrapper built by equiact)."""
-
-            def __init__(self, fn, name: str):
-                super().__init__()
-                self.fn = fn
-                self.name = name
-
-            def forward(self, x):
-                return self.fn(x)
-
-            def extra_repr(self) -> str:
-                return self.name
-
-        _CLASS = PointwiseFunction
-    return _CLASS
-
+__all__ = ["lambda_module", "scalar_module", "sympy_forward", "sympy_module"]
 
 def lambda_module(fn, name: str):
     """A ``torch.nn.Module`` whose forward is ``fn`` (a function of one tensor)."""
-    return _module_class()(fn, name)
+    from equiact.activations.torch_modules import FunctionModule
+
+    return FunctionModule(fn, name)
+
+
+def scalar_module(op: str, a: float = 0.0, b: float = 0.0):
+    """A scriptable :class:`~equiact.activations.torch_modules.ScalarFunction`."""
+    from equiact.activations.torch_modules import ScalarFunction
+
+    return ScalarFunction(op, a, b)
 
 
 def sympy_module(expr, symbol, name: str, at_zero: float | None = None):
-    """A ``torch.nn.Module`` evaluating a sympy expression in ``symbol`` with torch functions.
+    """A picklable :class:`~equiact.activations.torch_modules.SympyFunction` of ``expr``."""
+    from equiact.activations.torch_modules import SympyFunction
+
+    return SympyFunction(expr, name, symbol=symbol, at_zero=at_zero)
+
+
+def sympy_forward(expr, symbol, name: str, at_zero: float | None = None):
+    """A function of one tensor evaluating a sympy expression in ``symbol`` with torch.
 
     ``at_zero`` replaces the value at x = 0 (a continuous extension). Supports what sympy's
     numpy printer emits for elementary functions, ``Abs``, ``Max``/``Min``, ``sign``, ``erf``
@@ -85,4 +75,4 @@ def sympy_module(expr, symbol, name: str, at_zero: float | None = None):
         raise InvalidInputError(
             f"cannot build a torch module for {name!r}: {type(err).__name__}: {err}; "
             "pass a torch callable instead") from err
-    return lambda_module(forward, name)
+    return forward

@@ -80,13 +80,12 @@ def _t(module_name: str, *args, **kwargs):
     return factory
 
 
-def _fn_module(name: str, fn_name: str):
+def _fn_module(name: str, fn_name: str, a: float = 0.0, b: float = 0.0):
+    """A factory of :class:`~equiact.activations.torch_modules.ScalarFunction` ``fn_name``."""
     def factory():
-        import torch
+        from equiact.activations._torch import scalar_module
 
-        from equiact.activations._torch import lambda_module
-
-        return lambda_module(getattr(torch, fn_name), name)
+        return scalar_module(fn_name, a, b)
 
     return factory
 
@@ -260,14 +259,7 @@ def _hardtanh(p):
 
 
 def _clamp_module(lo, hi):
-    def factory():
-        import torch
-
-        from equiact.activations._torch import lambda_module
-
-        return lambda_module(lambda x: torch.clamp(x, lo, hi), f"hardtanh({lo}, {hi})")
-
-    return factory
+    return _fn_module(f"hardtanh({lo}, {hi})", "clamp", lo, hi)
 
 
 def _hardsigmoid(p):
@@ -356,13 +348,8 @@ def _sin(p):
 
 
 def _cube(p):
-    def factory():
-        from equiact.activations._torch import lambda_module
-
-        return lambda_module(lambda x: x**3, "cube")
-
     return dict(numpy=lambda x: x**3, expr=X**3, T=ScalarGroup.sign(),
-                note="(t x)^3 = t x^3 only for t^2 = 1", torch=factory)
+                note="(t x)^3 = t x^3 only for t^2 = 1", torch=_fn_module("cube", "cube"))
 
 
 def _sign(p):
@@ -375,13 +362,9 @@ def _affine(p):
     a, c = p["a"], p["c"]
     fa, fc = float(a), float(c)
 
-    def factory():
-        from equiact.activations._torch import lambda_module
-
-        return lambda_module(lambda x: fa * x + fc, f"affine({fa}, {fc})")
-
     return dict(numpy=lambda x: fa * x + fc, expr=_sym(a) * X + _sym(c), T=ScalarGroup.all(),
-                affine=True, linear=fc == 0.0, note="f0 = a x is linear", torch=factory)
+                affine=True, linear=fc == 0.0, note="f0 = a x is linear",
+                torch=_fn_module(f"affine({fa}, {fc})", "affine", fa, fc))
 
 
 FAMILIES: dict[str, _Family] = {
