@@ -19,9 +19,10 @@ verdict reports the order of the group acting on the space
 The module is picklable (``torch.save(model)``, ``copy.deepcopy``), scriptable
 (``torch.jit.script``) and exportable (``torch.export.export``): it stores the profile's own
 module (``ActivationProfile.to_module()``, :mod:`equiact.activations.torch_modules`), so
-catalogue activations become ``torch.nn`` modules or :class:`ScalarFunction`; sympy expressions become
-:class:`SympyFunction` (picklable and exportable, but TorchScript cannot compile code generated
-from an expression: scripting raises :class:`~equiact.errors.InvalidInputError` saying so);
+catalogue activations become ``torch.nn`` modules or :class:`ScalarFunction`; sympy
+expressions become :class:`SympyFunction` (picklable and exportable, but TorchScript cannot
+compile code generated from an expression: scripting raises
+:class:`~equiact.errors.InvalidInputError` saying so);
 torch functions and other callables are wrapped as they are (picklable when the function is
 importable by name, scriptable when TorchScript can compile it).
 """
